@@ -1,0 +1,118 @@
+// swift-tools-version: 6.1
+// RaiseDash: incident management run from Telegram groups.
+// One executable (`raisedash`), four roles over ZeroMQ, a pure core with adapters around it.
+
+import PackageDescription
+
+let package = Package(
+    name: "raisedash",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "raisedash", targets: ["raisedash"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: ZeroMQ
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        /// A small Swift layer over libzmq: sockets owned by one thread, receiving as AsyncSequence.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+
+        // MARK: Pure core (standard library + Foundation value types only)
+        /// The bus envelope and the message families the four roles exchange.
+        .target(name: "WireProtocol"),
+        /// Incident state machine, authorization, SLA arithmetic: decisions as data.
+        .target(name: "IncidentCore"),
+
+        // MARK: Adapters
+        /// SQLite store (GRDB): compare-and-set transitions, outbox, timeline, processed updates.
+        .target(name: "IncidentStore", dependencies: [
+            "IncidentCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        /// Typed Telegram Bot API client on URLSession.
+        .target(name: "TelegramBotAPI", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        /// A local Bot API server that behaves like Telegram's, with a control API and chat page.
+        .target(
+            name: "TelegramSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        /// Settings from environment, `.env` and defaults, validated at start.
+        .target(name: "RaiseDashConfig", dependencies: [
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Roles
+        /// What every role shares: bus sockets, health/metrics endpoint, logging set-up.
+        .target(name: "RoleSupport", dependencies: [
+            "ZeroMQ", "WireProtocol", "RaiseDashConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .target(name: "Gateway", dependencies: ["RoleSupport", "TelegramBotAPI"]),
+        .target(name: "IncidentService", dependencies: ["RoleSupport", "IncidentCore", "IncidentStore"]),
+        .target(name: "Sender", dependencies: ["RoleSupport", "TelegramBotAPI"]),
+        .target(name: "Scheduler", dependencies: ["RoleSupport"]),
+        /// `raisedash up`: runs the roles as child processes and keeps them alive.
+        .target(name: "Supervisor", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Executables
+        .executableTarget(name: "raisedash", dependencies: [
+            "Gateway", "IncidentService", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
+            "RaiseDashConfig", "RoleSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        /// Benchmarks report numbers; they are not tests.
+        .executableTarget(name: "raisedash-bench", dependencies: [
+            "IncidentCore", "IncidentStore", "ZeroMQ", "WireProtocol",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests (one target per module)
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol"]),
+        .testTarget(name: "IncidentCoreTests", dependencies: [
+            "IncidentCore",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "IncidentStoreTests", dependencies: [
+            "IncidentStore", "IncidentCore",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "TelegramBotAPITests", dependencies: [
+            "TelegramBotAPI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator"]),
+        .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
+        /// Tests that start the built `raisedash` binary as real processes.
+        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ"]),
+    ]
+)

@@ -1,0 +1,1 @@
+print("raisedash-bench: no benchmarks yet")
