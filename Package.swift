@@ -79,6 +79,7 @@ let package = Package(
         /// `raisedash up`: runs the roles as child processes and keeps them alive.
         .target(name: "Supervisor", dependencies: [
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // MARK: Executables

@@ -1,1 +1,4 @@
-print("raisedash")
+// The `raisedash` executable: one binary, one subcommand per role. It only assembles modules.
+import ArgumentParser
+
+await RaiseDash.main()

@@ -1,0 +1,124 @@
+/// RaiseDash's settings: read from the environment first, then a `.env` file in the working
+/// directory, then defaults; validated once at start. An invalid value stops the process with
+/// one line naming the variable, the value and what is expected (`SettingsError`).
+import Foundation
+import Logging
+
+/// A secret string (a bot token, an API token). Its description never shows the value.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The secret itself. Read it only where it is used, never to log.
+    public let value: String
+
+    public init(_ value: String) { self.value = value }
+
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+}
+
+/// A ZeroMQ endpoint (`tcp://host:port`, `ipc://path` or `inproc://name`), validated.
+public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+    public let value: String
+
+    /// Accepts `tcp://HOST:PORT` (PORT 1-65535 or `*` for binding), `ipc://PATH`, `inproc://NAME`.
+    public init?(_ text: String) {
+        if text.hasPrefix("tcp://") {
+            let rest = text.dropFirst("tcp://".count)
+            guard let colon = rest.lastIndex(of: ":") else { return nil }
+            let host = rest[..<colon]
+            let port = rest[rest.index(after: colon)...]
+            guard !host.isEmpty, !host.contains("/"), !host.contains(" ") else { return nil }
+            guard port == "*" || (UInt16(port).map { $0 > 0 } ?? false) else { return nil }
+        } else if text.hasPrefix("ipc://") {
+            guard text.count > "ipc://".count else { return nil }
+        } else if text.hasPrefix("inproc://") {
+            guard text.count > "inproc://".count else { return nil }
+        } else {
+            return nil
+        }
+        value = text
+    }
+
+    public var description: String { value }
+}
+
+/// Every setting of every role. Each role reads what it needs.
+public struct Settings: Sendable {
+    /// TELEGRAM_BOT_TOKEN: unset means "run on the simulator" for `raisedash up`.
+    public var botToken: Secret?
+    /// TELEGRAM_API_BASE_URL: requests go to `{base}/bot{token}/{method}`.
+    public var telegramAPIBaseURL: URL
+    /// DATABASE_PATH: the incident service's SQLite file.
+    public var databasePath: String
+    /// SLA_UNCLAIMED_NUDGE_MINUTES, in seconds.
+    public var unclaimedNudgeInterval: TimeInterval
+    /// SLA_SUMMARY_TIMEOUT_MINUTES, in seconds.
+    public var summaryTimeout: TimeInterval
+    /// REMINDER_CHECK_INTERVAL_MINUTES, in seconds: how often the scheduler ticks.
+    public var reminderCheckInterval: TimeInterval
+    /// LOG_LEVEL.
+    public var logLevel: Logger.Level
+    /// HTTP_PORT: the incident service's admin API, dashboard, /healthz and /metrics.
+    public var httpPort: Int
+    /// ADMIN_API_TOKEN: bearer token of the admin API; unset disables the admin API.
+    public var adminAPIToken: Secret?
+    /// RAISEDASH_HTTP_HOST: the address every role's HTTP listener binds.
+    public var httpHost: String
+    /// RAISEDASH_GATEWAY_HTTP_PORT, RAISEDASH_SENDER_HTTP_PORT, RAISEDASH_SCHEDULER_HTTP_PORT.
+    public var gatewayHTTPPort: Int
+    public var senderHTTPPort: Int
+    public var schedulerHTTPPort: Int
+    /// RAISEDASH_INBOUND_ENDPOINT: gateway -> incidents events and their acks (incidents binds).
+    public var inboundEndpoint: Endpoint
+    /// RAISEDASH_INTENTS_ENDPOINT: incidents -> sender intents and their results (incidents binds).
+    public var intentsEndpoint: Endpoint
+    /// RAISEDASH_TICKS_ENDPOINT: scheduler -> incidents ticks (scheduler binds).
+    public var ticksEndpoint: Endpoint
+    /// RAISEDASH_BIND_HOST: the host a binding role uses in place of the endpoint's host
+    /// (containers bind 0.0.0.0 and connect by service name). Unset: bind the endpoint itself.
+    public var bindHost: String?
+    /// SENDER_GLOBAL_PER_SECOND, SENDER_GROUP_PER_MINUTE, SENDER_CHAT_PER_SECOND, SENDER_CHAT_BURST.
+    public var senderGlobalPerSecond: Double
+    public var senderGroupPerMinute: Double
+    public var senderChatPerSecond: Double
+    public var senderChatBurst: Int
+    /// RAISEDASH_SIMULATOR_PORT: where `raisedash up` starts the simulator when no token is set.
+    public var simulatorPort: Int
+
+    /// Every variable, its default and what it means, in the order of config/raisedash.env.example.
+    public static let variables: [(name: String, defaultValue: String?, meaning: String)] = [
+        ("TELEGRAM_BOT_TOKEN", nil, "bot token from @BotFather; unset: `raisedash up` runs on the simulator"),
+        ("TELEGRAM_API_BASE_URL", "https://api.telegram.org", "Bot API base URL; requests go to {base}/bot{token}/{method}"),
+        ("DATABASE_PATH", "incidents.db", "SQLite file of the incident service"),
+        ("SLA_UNCLAIMED_NUDGE_MINUTES", "10", "minutes between reminders while an incident is unclaimed (decimals allowed)"),
+        ("SLA_SUMMARY_TIMEOUT_MINUTES", "10", "minutes to write a summary before the incident closes without one"),
+        ("REMINDER_CHECK_INTERVAL_MINUTES", "5", "minutes between the scheduler's SLA ticks (greater than 0)"),
+        ("LOG_LEVEL", "INFO", "trace, debug, info, notice, warning, error or critical"),
+        ("HTTP_PORT", "8080", "incident service: admin API, dashboard, /healthz, /metrics"),
+        ("ADMIN_API_TOKEN", nil, "bearer token for the admin API; unset: the admin API refuses every call"),
+        ("RAISEDASH_HTTP_HOST", "127.0.0.1", "address every role's HTTP listener binds (0.0.0.0 in containers)"),
+        ("RAISEDASH_GATEWAY_HTTP_PORT", "8091", "gateway: /healthz and /metrics"),
+        ("RAISEDASH_SENDER_HTTP_PORT", "8092", "sender: /healthz and /metrics"),
+        ("RAISEDASH_SCHEDULER_HTTP_PORT", "8093", "scheduler: /healthz and /metrics"),
+        ("RAISEDASH_INBOUND_ENDPOINT", "tcp://127.0.0.1:5601", "ZeroMQ: gateway -> incidents events and acks (incidents binds)"),
+        ("RAISEDASH_INTENTS_ENDPOINT", "tcp://127.0.0.1:5602", "ZeroMQ: incidents -> sender intents and results (incidents binds)"),
+        ("RAISEDASH_TICKS_ENDPOINT", "tcp://127.0.0.1:5603", "ZeroMQ: scheduler -> incidents SLA ticks (scheduler binds)"),
+        ("RAISEDASH_BIND_HOST", nil, "host a binding role binds instead of the endpoint's host (0.0.0.0 in containers)"),
+        ("SENDER_GLOBAL_PER_SECOND", "30", "sender: Bot API calls per second, whole bot"),
+        ("SENDER_GROUP_PER_MINUTE", "20", "sender: messages per minute to one group"),
+        ("SENDER_CHAT_PER_SECOND", "1", "sender: steady messages per second to one chat"),
+        ("SENDER_CHAT_BURST", "3", "sender: short burst allowed per chat"),
+        ("RAISEDASH_SIMULATOR_PORT", "8081", "`raisedash up` without a token: the simulator's port"),
+    ]
+}
+
+/// An invalid setting. `description` is the one line printed before the process stops.
+public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var variable: String
+    /// The offending value as shown to the operator; secrets are never shown.
+    public var shownValue: String
+    public var expected: String
+
+    public var description: String {
+        "invalid setting \(variable)=\(shownValue): expected \(expected)"
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// A Telegram user as the bus carries it.
+public struct UserRef: Codable, Sendable, Equatable, Hashable {
+    public var id: Int64
+    public var username: String?
+    public var firstName: String
+    public var lastName: String?
+
+    public init(id: Int64, username: String? = nil, firstName: String, lastName: String? = nil) {
+        self.id = id
+        self.username = username
+        self.firstName = firstName
+        self.lastName = lastName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, firstName = "first_name", lastName = "last_name"
+    }
+}
+
+/// A chat as the bus carries it.
+public struct ChatRef: Codable, Sendable, Equatable, Hashable {
+    public enum Kind: String, Codable, Sendable {
+        case `private`, group, supergroup, channel
+    }
+    public var id: Int64
+    public var kind: Kind
+    public var title: String?
+
+    public init(id: Int64, kind: Kind, title: String? = nil) {
+        self.id = id
+        self.kind = kind
+        self.title = title
+    }
+}
+
+/// The message a command replied to, which carries the problem's description.
+public struct ReferencedMessage: Codable, Sendable, Equatable {
+    public var messageID: Int64
+    /// The message's text or, for media, its caption; nil when it has neither.
+    public var text: String?
+    public var from: UserRef?
+
+    public init(messageID: Int64, text: String?, from: UserRef?) {
+        self.messageID = messageID
+        self.text = text
+        self.from = from
+    }
+
+    enum CodingKeys: String, CodingKey { case messageID = "message_id", text, from }
+}
+
+/// A normalized inbound Telegram update (gateway -> incidents). Idempotent by `updateID`.
+public struct InboundEvent: Codable, Sendable, Equatable {
+    public var updateID: Int64
+    public var chat: ChatRef
+    /// Who acted (absent only for service events without a sender).
+    public var from: UserRef?
+    public var kind: Kind
+
+    public init(updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind) {
+        self.updateID = updateID
+        self.chat = chat
+        self.from = from
+        self.kind = kind
+    }
+
+    /// What happened.
+    public enum Kind: Codable, Sendable, Equatable {
+        /// `/name` or `/name@Bot`, with its arguments, optionally replying to a message.
+        case command(name: String, arguments: String, messageID: Int64, replyTo: ReferencedMessage?)
+        /// A plain message replying to one of the bot's messages (a ForceReply prompt).
+        case reply(messageID: Int64, text: String, replyTo: ReferencedMessage)
+        /// An inline button was pressed.
+        case buttonPress(callbackQueryID: String, messageID: Int64?, data: String)
+        /// The bot's membership in the chat changed.
+        case botMembership(BotMembership)
+        /// The group became a supergroup with a new id; `chat` names the old one.
+        case chatMigrated(toChatID: Int64)
+    }
+
+    enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind }
+}
+
+/// The bot's standing in a chat after a `my_chat_member` update.
+public struct BotMembership: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        /// Added as a plain member.
+        case member
+        /// Promoted to administrator.
+        case administrator
+        /// Removed, kicked or banned.
+        case removed
+    }
+    public var status: Status
+    public var canPinMessages: Bool
+
+    public init(status: Status, canPinMessages: Bool) {
+        self.status = status
+        self.canPinMessages = canPinMessages
+    }
+
+    enum CodingKeys: String, CodingKey { case status, canPinMessages = "can_pin_messages" }
+}
+
+/// incidents -> gateway: the event with this update id is durably processed (or was refused
+/// for good); the gateway may confirm it to Telegram.
+public struct Acknowledgement: Codable, Sendable, Equatable {
+    public enum Outcome: String, Codable, Sendable {
+        /// Applied now.
+        case applied
+        /// Applied before; nothing changed.
+        case duplicate
+        /// Could not be applied and never will be (recorded as processed so it is not retried).
+        case rejected
+    }
+    public var updateID: Int64
+    public var outcome: Outcome
+
+    public init(updateID: Int64, outcome: Outcome) {
+        self.updateID = updateID
+        self.outcome = outcome
+    }
+
+    enum CodingKeys: String, CodingKey { case updateID = "update_id", outcome }
+}
+
+/// scheduler -> incidents: time to look at deadlines. Carries no state; losing one is harmless.
+public struct SLATick: Codable, Sendable, Equatable {
+    /// Counts up from 1 for each scheduler run; lets a receiver notice gaps in its log.
+    public var sequence: Int64
+    public var at: Date
+
+    public init(sequence: Int64, at: Date) {
+        self.sequence = sequence
+        self.at = at
+    }
+}
+
+/// sender -> incidents: "I am here and can take `credit` more intents". Sent on connect, after
+/// results free capacity, and every heartbeat interval; a sender that stays silent for three
+/// intervals is considered gone and its unanswered intents go to another sender.
+public struct SenderReady: Codable, Sendable, Equatable {
+    public var credit: Int
+
+    public init(credit: Int) { self.credit = credit }
+}
