@@ -38,7 +38,7 @@ public struct IncidentsRole: Service {
             try await cancelWhenGracefulShutdown {
                 for try await message in ticks.messages {
                     guard let received = Bus.receive(message, routingFrames: 0, socket: "ticks", logger: logger) else { continue }
-                    do {
+                    do throws(FrameError) {
                         let tick = try received.decode(SLATick.self)
                         logger.debug("tick", metadata: ["tick.sequence": "\(tick.payload.sequence)"])
                     } catch {

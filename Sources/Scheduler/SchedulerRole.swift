@@ -34,8 +34,8 @@ public struct SchedulerRole: Service {
             readiness.set("ticks", ready: true)
             logger.info("ready", metadata: ["bus.ticks": "\(bound)", "tick.interval.seconds": "\(settings.reminderCheckInterval)"])
             let ticks = Counter(label: "raisedash_scheduler_ticks_total")
-            var sequence: Int64 = 0
             try await cancelWhenGracefulShutdown {
+                var sequence: Int64 = 0
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(settings.reminderCheckInterval))
                     sequence += 1

@@ -159,14 +159,24 @@ public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue): \(detail)" }
 }
 
-/// RFC 3339 UTC timestamps with milliseconds, the one format used on the bus.
+/// RFC 3339 UTC timestamps with milliseconds, the one format used on the bus. Times travel at
+/// millisecond precision: a decoded time is the sent time rounded to the nearest millisecond.
 public enum Timestamp {
-    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-    private static let plain = Date.ISO8601FormatStyle(timeZone: .gmt)
+    private static let seconds = Date.ISO8601FormatStyle(timeZone: .gmt)
+    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
-    public static func format(_ date: Date) -> String { style.format(date) }
+    public static func format(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (whole, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let (second, millisecond) = fraction < 0 ? (whole - 1, fraction + 1000) : (whole, fraction)
+        let text = seconds.format(Date(timeIntervalSince1970: TimeInterval(second)))
+        // "2026-11-29T03:04:05Z" -> "2026-11-29T03:04:05.678Z"
+        let padded = String(millisecond + 1000).dropFirst()
+        return "\(text.dropLast()).\(padded)Z"
+    }
 
     public static func parse(_ text: String) -> Date? {
-        (try? style.parse(text)) ?? (try? plain.parse(text))
+        guard let date = (try? fractional.parse(text)) ?? (try? seconds.parse(text)) else { return nil }
+        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }

@@ -9,7 +9,8 @@ import Scheduler
 import Sender
 import ServiceLifecycle
 
-/// The root command.
+/// The root command. The executable only assembles modules.
+@main
 struct RaiseDash: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raisedash",

@@ -108,7 +108,7 @@ struct BadFrameTests {
         let frames = try Self.goodFrames()
         for bad in [[], [frames[0]], frames + [Data()]] {
             #expect(throws: FrameError.self) { try WireFormat.decodeHeader(bad) }
-            do { _ = try WireFormat.decodeHeader(bad) } catch { #expect(error.kind == .wrongFrameCount) }
+            do throws(FrameError) { _ = try WireFormat.decodeHeader(bad) } catch { #expect(error.kind == .wrongFrameCount) }
         }
     }
 
@@ -139,8 +139,9 @@ struct BadFrameTests {
 
     @Test("bad headers", arguments: badHeaders)
     func badHeader(json: String, kind: FrameError.Kind) throws {
+        let frames = try Self.header(json)
         do {
-            _ = try WireFormat.decodeHeader(try Self.header(json))
+            _ = try WireFormat.decodeHeader(frames)
             Issue.record("accepted \(json)")
         } catch {
             #expect(error.kind == kind)
