@@ -113,6 +113,18 @@ let package = Package(
         ]),
         .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RoleSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "SenderTests", dependencies: [
+            "Sender", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RoleSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "IncidentServiceTests", dependencies: [
+            "IncidentService", "IncidentStore", "IncidentCore", "WireProtocol", "ZeroMQ", "RoleSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         /// Tests that start the built `raisedash` binary as real processes.
         .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ"]),
     ]

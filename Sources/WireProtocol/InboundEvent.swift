@@ -140,9 +140,15 @@ public struct SLATick: Codable, Sendable, Equatable {
 
 /// sender -> incidents: "I am here and can take `credit` more intents". Sent on connect, after
 /// results free capacity, and every heartbeat interval; a sender that stays silent for three
-/// intervals is considered gone and its unanswered intents go to another sender.
+/// intervals is considered gone and its unanswered intents go to another sender. `session`
+/// is new for every sender process: a new session from the same peer means the sender
+/// restarted and lost whatever it held, so those intents are sent again.
 public struct SenderReady: Codable, Sendable, Equatable {
+    public var session: String
     public var credit: Int
 
-    public init(credit: Int) { self.credit = credit }
+    public init(session: String, credit: Int) {
+        self.session = session
+        self.credit = credit
+    }
 }

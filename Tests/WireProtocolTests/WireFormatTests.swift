@@ -76,7 +76,7 @@ struct RoundTripTests {
         #expect(try WireFormat.decode(WireFormat.encode(ack), as: Acknowledgement.self) == ack)
         let tick = Envelope(type: .slaTick, sender: .scheduler, time: when, payload: SLATick(sequence: 3, at: when))
         #expect(try WireFormat.decode(WireFormat.encode(tick), as: SLATick.self) == tick)
-        let ready = Envelope(type: .senderReady, sender: .sender, time: when, payload: SenderReady(credit: 32))
+        let ready = Envelope(type: .senderReady, sender: .sender, time: when, payload: SenderReady(session: "s-1", credit: 32))
         #expect(try WireFormat.decode(WireFormat.encode(ready), as: SenderReady.self) == ready)
     }
 
