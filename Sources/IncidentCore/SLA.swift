@@ -1,0 +1,187 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The time rules: how often to remind, how long to wait for a summary, how long a finished
+/// incident can be reopened.
+public struct SLAPolicy: Hashable, Codable, Sendable {
+    /// Remind while waiting for a claim every this often; also the time after creation at
+    /// which a reporter who has not chosen a department is reminded (once).
+    public var unclaimedNudge: TimeInterval
+    /// How long after Resolve the summary may take before the incident is closed.
+    public var summaryTimeout: TimeInterval
+    /// How long after resolution or closure Reopen is allowed.
+    public var reopenWindow: TimeInterval
+
+    /// Periods given in decimal minutes (`SLA_UNCLAIMED_NUDGE_MINUTES=0.5` is 30 s); nil
+    /// unless every period is finite and positive.
+    public init?(
+        unclaimedNudgeMinutes: Double, summaryTimeoutMinutes: Double, reopenWindowDays: Double = 7
+    ) {
+        guard let nudge = Self.seconds(minutes: unclaimedNudgeMinutes),
+            let summary = Self.seconds(minutes: summaryTimeoutMinutes),
+            let reopen = Self.seconds(minutes: reopenWindowDays * 24 * 60)
+        else { return nil }
+        self.init(unclaimedNudge: nudge, summaryTimeout: summary, reopenWindow: reopen)
+    }
+
+    /// Periods in seconds; they must be positive.
+    public init(unclaimedNudge: TimeInterval, summaryTimeout: TimeInterval, reopenWindow: TimeInterval) {
+        self.unclaimedNudge = unclaimedNudge
+        self.summaryTimeout = summaryTimeout
+        self.reopenWindow = reopenWindow
+    }
+
+    /// Seconds in `minutes` decimal minutes, rounded to the millisecond; nil unless finite
+    /// and at least a millisecond.
+    public static func seconds(minutes: Double) -> TimeInterval? {
+        guard minutes.isFinite, minutes > 0, minutes < 1e9 else { return nil }
+        let seconds = (minutes * 60_000).rounded() / 1000
+        return seconds >= 0.001 ? seconds : nil
+    }
+
+    /// The seed's defaults: remind every 10 minutes, close after 60 without a summary.
+    public static let standard = SLAPolicy(
+        unclaimedNudge: 600, summaryTimeout: 3600, reopenWindow: 7 * 86_400)
+
+    /// The reopen window in whole days, for messages.
+    public var reopenWindowDays: Int { max(1, Int((reopenWindow / 86_400).rounded())) }
+}
+
+/// The time-based action an incident needs.
+public enum DueAction: String, Hashable, Codable, Sendable {
+    /// Remind the reporter to choose a department (once).
+    case remindReporter = "remind_reporter"
+    /// Remind the department that it waits for a claim.
+    case remindDepartment = "remind_department"
+    /// Close it: the summary did not come in time.
+    case autoClose = "auto_close"
+
+    /// The action that carries it out.
+    public var action: IncidentAction { self == .autoClose ? .autoClose : .nudge }
+}
+
+extension SLAPolicy {
+    /// When `incident` next needs the clock, and for what; nil if it never will in its
+    /// current state.
+    public func nextDue(for incident: Incident) -> (at: Date, action: DueAction)? {
+        switch incident.status {
+        case .awaitingDepartment:
+            guard !incident.reporterNudged else { return nil }
+            return (incident.createdAt.addingTimeInterval(unclaimedNudge), .remindReporter)
+        case .awaitingClaim:
+            guard let since = incident.waitingSince else { return nil }
+            let base = max(incident.lastNudgeAt ?? since, since)
+            return (base.addingTimeInterval(unclaimedNudge), .remindDepartment)
+        case .awaitingSummary:
+            guard let deadline = incident.summaryDeadline else { return nil }
+            return (deadline, .autoClose)
+        case .inProgress, .resolved, .closed:
+            return nil
+        }
+    }
+
+    /// The action due at `now`, if any.
+    public func due(for incident: Incident, at now: Date) -> DueAction? {
+        guard let next = nextDue(for: incident), next.at <= now else { return nil }
+        return next.action
+    }
+
+    /// The latest reminder time at or before `now` on the schedule `since + k * period`
+    /// (k >= 1). Reminders stay on that schedule: after downtime one reminder is sent, not a
+    /// burst, and the next one is due at the next slot.
+    public func reminderSlot(since: Date, at now: Date) -> Date {
+        let elapsed = now.timeIntervalSince(since)
+        let slots = max(1, (elapsed / unclaimedNudge).rounded(.down))
+        return Timestamp.rounded(since.addingTimeInterval(slots * unclaimedNudge))
+    }
+
+    /// The summary deadline for a Resolve pressed at `now`.
+    public func summaryDeadline(resolveRequestedAt now: Date) -> Date {
+        Timestamp.rounded(now.addingTimeInterval(summaryTimeout))
+    }
+
+    /// Until when a finished incident can be reopened.
+    public func reopenDeadline(for incident: Incident) -> Date? {
+        incident.finishedAt.map { $0.addingTimeInterval(reopenWindow) }
+    }
+}
+
+/// The one timestamp format: RFC 3339 in UTC with milliseconds, `2025-03-01T08:05:09.120Z`.
+/// Fixed width, so stored timestamps sort and compare as text.
+public enum Timestamp {
+    /// `date` rounded to the millisecond, the precision of stored times.
+    public static func rounded(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds(date)) / 1000)
+    }
+
+    /// Milliseconds since 1970.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard value.isFinite else { return 0 }
+        return Int64(max(min(value, 253_402_300_799_999), -62_135_596_800_000))
+    }
+
+    /// Formats `date` (years 0001 to 9999).
+    public static func format(_ date: Date) -> String {
+        let ms = milliseconds(date)
+        var days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let msOfDay = ms - days * 86_400_000
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var out = ""
+        out.reserveCapacity(24)
+        func pad(_ value: Int64, _ width: Int) {
+            let digits = String(value)
+            if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
+            out += digits
+        }
+        pad(year, 4); out += "-"; pad(month, 2); out += "-"; pad(day, 2); out += "T"
+        pad(msOfDay / 3_600_000, 2); out += ":"; pad(msOfDay / 60_000 % 60, 2); out += ":"
+        pad(msOfDay / 1000 % 60, 2); out += "."; pad(msOfDay % 1000, 3); out += "Z"
+        return out
+    }
+
+    /// Parses exactly the format ``format(_:)`` writes; nil for anything else.
+    public static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54,
+            bytes[13] == 0x3A, bytes[16] == 0x3A, bytes[19] == 0x2E, bytes[23] == 0x5A
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            let millis = number(20..<23), (1...12).contains(month), (1...31).contains(day),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let ms = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis
+        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        // Reject impossible days (31 April) by formatting back.
+        return format(date) == text ? date : nil
+    }
+}

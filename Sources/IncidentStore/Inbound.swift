@@ -1,0 +1,70 @@
+import Foundation
+import IncidentCore
+
+/// A Telegram update, normalised to what the incident service acts on.
+public struct InboundUpdate: Hashable, Codable, Sendable {
+    /// Telegram's `update_id`: an update is applied at most once.
+    public var updateID: Int64
+    public var chat: ChatRef
+    /// Who sent it (nil for events without a person, such as a migration notice).
+    public var sender: Person?
+    public var event: InboundEvent
+    /// When the service received it; rounded to the millisecond when stored.
+    public var receivedAt: Date
+
+    public init(updateID: Int64, chat: ChatRef, sender: Person?, event: InboundEvent, receivedAt: Date) {
+        self.updateID = updateID
+        self.chat = chat
+        self.sender = sender
+        self.event = event
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What happened, in the incident service's terms.
+public enum InboundEvent: Hashable, Codable, Sendable {
+    /// `/new_issue` or `/ticket` (with or without `@BotName`); `reported` is the message it
+    /// replied to, nil when it was not a reply.
+    case newIssue(command: MessageID, reported: CreateRequest.Reported?)
+    /// A button press with its raw callback data (parsed and checked by the store).
+    case press(query: CallbackQueryID, data: String)
+    /// A reply to one of the bot's messages (a summary if it answers the current prompt).
+    case reply(message: MessageID, replyTo: MessageID, text: String)
+    /// `/register_driver`.
+    case registerDriver(command: MessageID)
+    /// `/help` or `/start`.
+    case help(command: MessageID)
+    /// The bot was added to the chat.
+    case botAdded
+    /// The bot was removed from the chat (kicked or left).
+    case botRemoved
+    /// The group became a supergroup with this chat id.
+    case migrated(to: ChatID)
+}
+
+/// What applying an update did.
+public struct ApplyResult: Hashable, Sendable {
+    /// The kind of outcome.
+    public enum Outcome: Hashable, Sendable {
+        /// The state changed (or a command was answered).
+        case applied
+        /// Refused: nothing changed, the person is told why (an outbox item).
+        case refused(Refusal)
+        /// This update id was applied before: nothing happened now.
+        case duplicate
+        /// Nothing to do (an ordinary reply, an event about an unknown chat).
+        case ignored
+    }
+
+    public var outcome: Outcome
+    /// The incident concerned, if any.
+    public var incidentID: IncidentID?
+    /// Outbox items written (or refreshed) by this update, to deliver.
+    public var outboxIDs: [Int64]
+
+    public init(outcome: Outcome, incidentID: IncidentID? = nil, outboxIDs: [Int64] = []) {
+        self.outcome = outcome
+        self.incidentID = incidentID
+        self.outboxIDs = outboxIDs
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import GRDB
+import IncidentCore
+
+/// An effect waiting to be delivered, with what delivery needs to know now.
+public struct OutboxItem: Hashable, Sendable {
+    public var id: Int64
+    public var effect: Effect
+    /// The chat to deliver to: the group's current chat id (after any migration); nil for
+    /// answers to button presses, which are not bound to a chat.
+    public var chatID: ChatID?
+    public var incidentID: IncidentID?
+    /// The incident's card message as known now: what `updateCard`, `pinCard`, `unpinCard`
+    /// and replies to the card refer to. Nil until the card's post has been delivered; an
+    /// `updateCard` without it (or whose message was deleted) is posted as a new card.
+    public var cardMessageID: MessageID?
+    /// Delivery attempts so far, this one included.
+    public var attempts: Int
+    public var createdAt: Date
+}
+
+/// How delivering an outbox item ended.
+public enum DeliveryResult: Hashable, Sendable {
+    /// Done. `messageID` is the message sent or edited, when there is one: for a card it
+    /// becomes the incident's card (a different id than before means it was posted again,
+    /// and it is pinned again if it should be); for a summary prompt it is what a summary
+    /// must reply to.
+    case delivered(messageID: MessageID?)
+    /// Given up for good (a permanent Telegram error); the reason is kept for operators and
+    /// must not contain secrets.
+    case failed(reason: String)
+}
+
+extension IncidentStore {
+    /// Takes up to `limit` pending items for delivery, oldest first, and marks them sent.
+    ///
+    /// Items of one incident are handed out one at a time and in order: an item is held back
+    /// while an earlier item of its incident is not done, so a card is edited only after it
+    /// was posted, and a reminder replies to the card that exists. Answers to button presses
+    /// are never held back.
+    public func claimOutbox(limit: Int = 100, now: Date) async throws(StoreError) -> [OutboxItem] {
+        try await write { db in
+            let rows = try db.rows(
+                """
+                SELECT o.*, COALESCE(g.chat_id, o.chat_id) AS target_chat, i.card_message_id
+                FROM outbox o
+                LEFT JOIN groups g ON g.id = o.group_id
+                LEFT JOIN incidents i ON i.id = o.incident_id
+                WHERE o.state = 'pending'
+                  AND (o.lane IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM outbox p
+                        WHERE p.lane = o.lane AND p.state != 'done' AND p.id < o.id))
+                ORDER BY o.id
+                LIMIT ?
+                """, [limit])
+            let decoder = JSONDecoder()
+            var items: [OutboxItem] = []
+            for row in rows {
+                let id: Int64 = row["id"]
+                guard let effect = try? decoder.decode(Effect.self, from: Data((row["effect"] as String).utf8)) else {
+                    // Written by a newer version or damaged: never deliverable, never retried.
+                    try db.run(
+                        "UPDATE outbox SET state = 'done', done_at = ?, result = 'failed: unreadable effect' WHERE id = ?",
+                        [stamp(now), id])
+                    continue
+                }
+                let attempts: Int = row["attempts"] + 1
+                try db.run(
+                    "UPDATE outbox SET state = 'sent', attempts = ?, sent_at = ? WHERE id = ?",
+                    [attempts, stamp(now), id])
+                let chat: Int64? = row["target_chat"]
+                let isAnswer = if case .answerPress = effect { true } else { false }
+                items.append(OutboxItem(
+                    id: id, effect: effect, chatID: isAnswer ? nil : chat.map(ChatID.init),
+                    incidentID: (row["incident_id"] as Int64?).map(IncidentID.init),
+                    cardMessageID: (row["card_message_id"] as Int64?).map(MessageID.init),
+                    attempts: attempts, createdAt: try row.date("created_at")))
+            }
+            return items
+        }
+    }
+
+    /// Records how delivering item `id` ended. Completing an item twice is harmless; a
+    /// result for an item handed back to pending (a late answer) still completes it.
+    public func completeOutbox(_ id: Int64, result: DeliveryResult, now: Date) async throws(StoreError) {
+        let policyNow = Timestamp.rounded(now)
+        try await write { db in
+            guard let row = try db.row("SELECT * FROM outbox WHERE id = ?", [id]) else {
+                throw StoreError.notFound("outbox item \(id)")
+            }
+            guard (row["state"] as String) != "done" else { return }
+            let effect = try? JSONDecoder().decode(Effect.self, from: Data((row["effect"] as String).utf8))
+            let summary: String
+            switch result {
+            case .delivered(let message):
+                summary = message.map { "delivered: message \($0)" } ?? "delivered"
+                if let message, let effect {
+                    try db.recordDelivery(of: effect, message: message, item: row, now: policyNow)
+                }
+            case .failed(let reason):
+                summary = "failed: " + String(reason.prefix(500))
+            }
+            try db.run(
+                "UPDATE outbox SET state = 'done', done_at = ?, result = ? WHERE id = ?",
+                [stamp(policyNow), summary, id])
+        }
+    }
+
+    /// Hands item `id` back for another attempt (a retryable failure, or a result that
+    /// never came).
+    public func requeueOutbox(_ id: Int64) async throws(StoreError) {
+        try await write { db in
+            try db.run("UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sent'", [id])
+        }
+    }
+
+    /// Hands every item still marked sent back to pending: at start-up, their results will
+    /// never come. Returns how many.
+    @discardableResult
+    public func requeueAllSent() async throws(StoreError) -> Int {
+        try await write { db in
+            try db.run("UPDATE outbox SET state = 'pending' WHERE state = 'sent'")
+            return db.changesCount
+        }
+    }
+
+    /// Items not yet done, oldest first, without claiming them.
+    public func openOutbox(limit: Int = 1000) async throws(StoreError) -> [(id: Int64, state: String, effect: Effect)] {
+        try await read { db in
+            let decoder = JSONDecoder()
+            return try db.rows("SELECT id, state, effect FROM outbox WHERE state != 'done' ORDER BY id LIMIT ?", [limit])
+                .compactMap { row in
+                    guard let effect = try? decoder.decode(Effect.self, from: Data((row["effect"] as String).utf8))
+                    else { return nil }
+                    return (row["id"] as Int64, row["state"] as String, effect)
+                }
+        }
+    }
+
+    /// Deletes done items completed before `date`. Returns how many.
+    @discardableResult
+    public func pruneOutbox(doneBefore date: Date) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.run("DELETE FROM outbox WHERE state = 'done' AND done_at < ?", [stamp(date)])
+            return db.changesCount
+        }
+    }
+
+    /// Forgets processed update ids recorded before `date` (Telegram redelivers an update for
+    /// at most 24 hours). Returns how many.
+    @discardableResult
+    public func pruneProcessedUpdates(before date: Date) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.run("DELETE FROM processed_updates WHERE processed_at < ?", [stamp(date)])
+            return db.changesCount
+        }
+    }
+}
+
+extension Effect {
+    /// The outbox's `kind` column.
+    var outboxKind: String {
+        switch self {
+        case .postCard: "post_card"
+        case .updateCard: "update_card"
+        case .pinCard: "pin_card"
+        case .unpinCard: "unpin_card"
+        case .sendMessage: "send_message"
+        case .answerPress: "answer_press"
+        case .appendTimeline: "timeline"
+        }
+    }
+}
+
+extension Database {
+    /// Writes one effect to the outbox; returns its item id, or nil when it is not to be sent
+    /// (the group is inactive). A card update while an earlier card item of the same incident
+    /// is still pending rewrites that item instead: only the latest card is worth sending.
+    func enqueue(
+        _ effect: Effect, groupRowID: Int64?, chatID: ChatID, groupIsInactive: Bool, now: Date,
+        encoder: JSONEncoder
+    ) throws -> Int64? {
+        let isAnswer = if case .answerPress = effect { true } else { false }
+        if groupIsInactive && !isAnswer { return nil }
+        let lane = effect.incidentID?.rawValue
+        if case .updateCard(let card) = effect, let lane,
+            let pending = try row(
+                """
+                SELECT id, effect FROM outbox
+                WHERE lane = ? AND state = 'pending' AND kind IN ('post_card', 'update_card')
+                ORDER BY id DESC LIMIT 1
+                """, [lane]),
+            let earlier = try? JSONDecoder().decode(Effect.self, from: Data((pending["effect"] as String).utf8))
+        {
+            let merged: Effect = if case .postCard(_, let replyTo) = earlier { .postCard(card, replyTo: replyTo) } else { effect }
+            try run(
+                "UPDATE outbox SET effect = ? WHERE id = ?",
+                [String(decoding: try encoder.encode(merged), as: UTF8.self), pending["id"] as Int64])
+            return pending["id"]
+        }
+        try run(
+            """
+            INSERT INTO outbox (group_id, chat_id, incident_id, lane, kind, effect, state, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+            """,
+            [
+                isAnswer ? nil : groupRowID, isAnswer || groupRowID != nil ? nil : chatID.rawValue,
+                effect.incidentID?.rawValue, isAnswer ? nil : lane, effect.outboxKind,
+                String(decoding: try encoder.encode(effect), as: UTF8.self), stamp(now),
+            ])
+        return lastInsertedRowID
+    }
+
+    /// Remembers what a delivered effect's message id means.
+    func recordDelivery(of effect: Effect, message: MessageID, item: Row, now: Date) throws {
+        switch effect {
+        case .postCard(let card, _), .updateCard(let card):
+            let current = try Int64.fetchOne(
+                cachedStatement(sql: "SELECT card_message_id FROM incidents WHERE id = ?"),
+                arguments: [card.incidentID.rawValue])
+            guard current != message.rawValue else { return }
+            try run("UPDATE incidents SET card_message_id = ? WHERE id = ?", [message.rawValue, card.incidentID.rawValue])
+            // An edit answered with a new message id: the card was deleted and posted again.
+            if case .updateCard = effect,
+                let pinned = try Bool.fetchOne(
+                    cachedStatement(sql: "SELECT pinned FROM incidents WHERE id = ?"),
+                    arguments: [card.incidentID.rawValue]), pinned
+            {
+                _ = try enqueue(
+                    .pinCard(card.incidentID), groupRowID: item["group_id"], chatID: ChatID(0),
+                    groupIsInactive: false, now: now, encoder: jsonEncoder())
+            }
+        case .sendMessage(let outgoing):
+            if case .summaryPrompt(let round) = outgoing.purpose, let incident = outgoing.incidentID {
+                try run(
+                    """
+                    UPDATE incidents SET summary_prompt_message_id = ?
+                    WHERE id = ? AND status = 'awaiting_summary' AND resolve_round = ?
+                    """, [message.rawValue, incident.rawValue, round])
+            }
+        case .pinCard, .unpinCard, .answerPress, .appendTimeline:
+            break
+        }
+    }
+
+    // MARK: Groups
+
+    /// The bot is gone from the group: nothing more is sent there.
+    func markGroupInactive(_ rowID: Int64, now: Date) throws {
+        try run("UPDATE groups SET status = 'inactive', updated_at = ? WHERE id = ?", [stamp(now), rowID])
+        try run(
+            """
+            UPDATE outbox SET state = 'done', done_at = ?, result = 'dropped: group inactive'
+            WHERE group_id = ? AND state = 'pending'
+            """, [stamp(now), rowID])
+    }
+
+    /// Moves a group (and so its incidents and undelivered items) to a new chat id. Returns
+    /// false if there was nothing to move (unknown, or moved already).
+    func migrateGroup(from old: ChatID, to new: ChatID, now: Date) throws -> Bool {
+        guard old != new, let source = try group(chatID: old) else { return false }
+        if let target = try group(chatID: new) {
+            // The new chat was seen first (and recorded as pending); fold it into the old group.
+            let incidents = try Int.fetchOne(
+                cachedStatement(sql: "SELECT COUNT(*) FROM incidents WHERE group_id = ?"),
+                arguments: [target.rowID]) ?? 0
+            guard incidents == 0 else {
+                throw StoreError(.conflict, "chat \(new) already has incidents of its own")
+            }
+            try run("UPDATE outbox SET group_id = ? WHERE group_id = ?", [source.rowID, target.rowID])
+            try run(
+                "INSERT OR IGNORE INTO group_managers (group_id, user_id) SELECT ?, user_id FROM group_managers WHERE group_id = ?",
+                [source.rowID, target.rowID])
+            try run(
+                """
+                INSERT OR IGNORE INTO registered_drivers (group_id, user_id, registered_at)
+                SELECT ?, user_id, registered_at FROM registered_drivers WHERE group_id = ?
+                """, [source.rowID, target.rowID])
+            try run("DELETE FROM groups WHERE id = ?", [target.rowID])
+        }
+        try run("UPDATE groups SET chat_id = ?, updated_at = ? WHERE id = ?", [new.rawValue, stamp(now), source.rowID])
+        return true
+    }
+}
