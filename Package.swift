@@ -73,7 +73,10 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "Gateway", dependencies: ["RoleSupport", "TelegramBotAPI"]),
-        .target(name: "IncidentService", dependencies: ["RoleSupport", "IncidentCore", "IncidentStore"]),
+        .target(name: "IncidentService", dependencies: [
+            "RoleSupport", "IncidentCore", "IncidentStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .target(name: "Sender", dependencies: ["RoleSupport", "TelegramBotAPI"]),
         .target(name: "Scheduler", dependencies: ["RoleSupport"]),
         /// `raisedash up`: runs the roles as child processes and keeps them alive.
@@ -89,6 +92,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         /// Benchmarks report numbers; they are not tests.
         .executableTarget(name: "raisedash-bench", dependencies: [

@@ -1,7 +1,14 @@
 /// The incident service role: owns the store and the state machine, decides, records, and
-/// emits intents; serves the admin API and dashboard over HTTP.
+/// emits intents; serves the admin API over HTTP.
+///
+/// Three sockets: a ROUTER for the gateway's events (each answered with an `ack` once applied
+/// durably), a ROUTER for senders (intents out; results and `sender_ready` in), and a SUB for
+/// the scheduler's ticks.
 import Foundation
+import IncidentCore
+import IncidentStore
 import Logging
+import Metrics
 import RaiseDashConfig
 import RoleSupport
 import ServiceLifecycle
@@ -9,16 +16,30 @@ import WireProtocol
 import ZeroMQ
 
 public struct IncidentsRole: Service {
-    public static let readinessParts = ["bus"]
+    public static let readinessParts = ["store", "bus"]
 
     let settings: Settings
-    let logger: Logger
+    public let logger: Logger
     let readiness: Readiness
+    let now: @Sendable () -> Date
+    /// The store, opened at init so the admin API can use it before `run()`.
+    public let store: IncidentStore
 
-    public init(settings: Settings, logger: Logger, readiness: Readiness) {
+    public init(settings: Settings, logger: Logger, readiness: Readiness, now: @escaping @Sendable () -> Date = Date.init) throws {
         self.settings = settings
         self.logger = logger
         self.readiness = readiness
+        self.now = now
+        let policy = SLAPolicy(
+            unclaimedNudge: settings.unclaimedNudgeInterval, summaryTimeout: settings.summaryTimeout,
+            reopenWindow: SLAPolicy.standard.reopenWindow)
+        do {
+            store = try IncidentStore(path: settings.databasePath, policy: policy)
+        } catch {
+            logger.critical("cannot open the database", metadata: ["database.path": "\(settings.databasePath)", "error": "\(error)"])
+            throw error
+        }
+        readiness.set("store", ready: true)
     }
 
     public func run() async throws {
@@ -31,26 +52,132 @@ public struct IncidentsRole: Service {
             let intentsAt = try await intents.bind(settings.bindAddress(for: settings.intentsEndpoint))
             try await ticks.subscribe(to: "")
             try await ticks.connect(settings.ticksEndpoint.value)
+            let requeued = try await store.requeueAllSent()
+            if requeued > 0 { logger.info("re-sending intents whose results never came", metadata: ["count": "\(requeued)"]) }
+            let dispatcher = OutboxDispatcher(store: store, socket: intents, logger: logger, now: now)
+            let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
             readiness.set("bus", ready: true)
             logger.info("ready", metadata: [
                 "bus.inbound": "\(inboundAt)", "bus.intents": "\(intentsAt)", "bus.ticks": "\(settings.ticksEndpoint)",
+                "database.path": "\(settings.databasePath)",
             ])
             try await cancelWhenGracefulShutdown {
-                for try await message in ticks.messages {
-                    guard let received = Bus.receive(message, routingFrames: 0, socket: "ticks", logger: logger) else { continue }
-                    do throws(FrameError) {
-                        let tick = try received.decode(SLATick.self)
-                        logger.debug("tick", metadata: ["tick.sequence": "\(tick.payload.sequence)"])
-                    } catch {
-                        Bus.drop(error, socket: "ticks", logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await handleInbound(inbound, wake: wake) }
+                    group.addTask { try await handleSenders(intents, dispatcher: dispatcher, wake: wake) }
+                    group.addTask { try await handleTicks(ticks, wake: wake) }
+                    group.addTask {
+                        // Deliver when woken, and at least every 250 ms for timeouts and retries.
+                        group: while !Task.isCancelled {
+                            await dispatcher.sweep()
+                            await dispatcher.pump()
+                            try await Task.sleep(for: .milliseconds(250))
+                        }
                     }
+                    group.addTask {
+                        for await _ in wakeups { await dispatcher.pump() }
+                    }
+                    try await group.next()
+                    group.cancelAll()
                 }
             }
         } catch is CancellationError {
         } catch {
+            logger.error("incident service failed", metadata: ["error": "\(error)"])
             await context.terminate()
             throw error
         }
         await context.terminate()
+    }
+
+    /// Gateway events: apply each durably, then acknowledge it.
+    private func handleInbound(_ socket: ZMQSocket, wake: AsyncStream<Void>.Continuation) async throws {
+        let applied = Counter(label: "raisedash_inbound_events_total", dimensions: [("outcome", "applied")])
+        for try await message in socket.messages {
+            guard let received = Bus.receive(message, routingFrames: 1, socket: "inbound", logger: logger) else { continue }
+            let envelope: Envelope<WireProtocol.InboundEvent>
+            do throws(FrameError) {
+                envelope = try received.decode(WireProtocol.InboundEvent.self)
+            } catch {
+                Bus.drop(error, socket: "inbound", logger: logger)
+                continue
+            }
+            let event = envelope.payload
+            var metadata: Logger.Metadata = ["update.id": "\(event.updateID)", "chat.id": "\(event.chat.id)"]
+            let outcome: Acknowledgement.Outcome
+            if let update = Translation.update(from: event, receivedAt: now()) {
+                do {
+                    let result = try await store.apply(update)
+                    switch result.outcome {
+                    case .duplicate: outcome = .duplicate
+                    case .applied, .refused, .ignored: outcome = .applied
+                    }
+                    if let incident = result.incidentID { metadata["incident.id"] = "\(incident)" }
+                    metadata["outcome"] = "\(result.outcome)"
+                    logger.debug("inbound event applied", metadata: metadata)
+                } catch {
+                    // Not acknowledged: the gateway sends it again.
+                    logger.error("could not apply an inbound event", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                    continue
+                }
+            } else {
+                outcome = .rejected
+                logger.info("inbound event not handled", metadata: metadata)
+            }
+            applied.increment()
+            let ack = Envelope(
+                type: .acknowledgement, causationID: envelope.id, sender: .incidents, time: now(),
+                payload: Acknowledgement(updateID: event.updateID, outcome: outcome))
+            do {
+                try await Bus.send(ack, on: socket, routing: received.routing)
+            } catch {
+                logger.warning("could not acknowledge", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
+            wake.yield()
+        }
+    }
+
+    /// Senders: `sender_ready` and `intent_result`.
+    private func handleSenders(_ socket: ZMQSocket, dispatcher: OutboxDispatcher, wake: AsyncStream<Void>.Continuation) async throws {
+        for try await message in socket.messages {
+            guard let received = Bus.receive(message, routingFrames: 1, socket: "intents", logger: logger),
+                  let peer = received.routing.first else { continue }
+            do throws(FrameError) {
+                switch received.header.type {
+                case .senderReady:
+                    await dispatcher.senderReady(peer: peer, ready: try received.decode(SenderReady.self).payload)
+                case .intentResult:
+                    await dispatcher.result(try received.decode(IntentResult.self).payload, from: peer)
+                default:
+                    throw FrameError(.unexpectedType, "\(received.header.type.rawValue) on the intents socket")
+                }
+            } catch {
+                Bus.drop(error, socket: "intents", logger: logger)
+                continue
+            }
+            wake.yield()
+        }
+    }
+
+    /// Scheduler ticks: send due reminders and close overdue incidents.
+    private func handleTicks(_ socket: ZMQSocket, wake: AsyncStream<Void>.Continuation) async throws {
+        for try await message in socket.messages {
+            guard let received = Bus.receive(message, routingFrames: 0, socket: "ticks", logger: logger) else { continue }
+            let tick: Envelope<SLATick>
+            do throws(FrameError) {
+                tick = try received.decode(SLATick.self)
+            } catch {
+                Bus.drop(error, socket: "ticks", logger: logger)
+                continue
+            }
+            logger.debug("tick", metadata: ["tick.sequence": "\(tick.payload.sequence)"])
+            do {
+                let report = try await store.applyTick(now: now())
+                logger.debug("tick applied", metadata: ["tick.report": "\(report)"])
+            } catch {
+                logger.error("could not apply a tick", metadata: ["error": "\(error)"])
+            }
+            wake.yield()
+        }
     }
 }

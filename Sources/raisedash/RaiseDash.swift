@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import Hummingbird
 import IncidentService
 import Logging
 import RaiseDashConfig
@@ -48,13 +49,21 @@ struct CommonOptions: ParsableArguments {
 /// itself in one ServiceGroup that shuts down gracefully on SIGTERM and SIGINT.
 func runRole(
     _ name: String, httpPort: Int, settings: Settings, readinessParts: [String],
-    makeRole: (Logger, Readiness) throws -> any Service
+    makeRole: (Logger, Readiness) throws -> any Service,
+    routes: (any Service) -> (Router<BasicRequestContext>) -> Void = { _ in { _ in } }
 ) async throws {
     let logger = Observability.bootstrap(label: "raisedash.\(name)", level: settings.logLevel)
     let readiness = Readiness(parts: readinessParts)
-    let role = try makeRole(logger, readiness)
+    let role: any Service
+    do {
+        role = try makeRole(logger, readiness)
+    } catch {
+        FileHandle.standardError.write(Data("raisedash \(name): cannot start: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
     let http = RoleHTTP.application(
-        role: name, host: settings.httpHost, port: httpPort, readiness: readiness, logger: logger)
+        role: name, host: settings.httpHost, port: httpPort, readiness: readiness, logger: logger,
+        routes: routes(role))
     let group = ServiceGroup(
         configuration: .init(
             services: [
@@ -102,9 +111,13 @@ struct IncidentsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
-        try await runRole("incidents", httpPort: settings.httpPort, settings: settings, readinessParts: IncidentsRole.readinessParts) {
-            try IncidentsRole(settings: settings, logger: $0, readiness: $1)
-        }
+        try await runRole(
+            "incidents", httpPort: settings.httpPort, settings: settings, readinessParts: IncidentsRole.readinessParts,
+            makeRole: { try IncidentsRole(settings: settings, logger: $0, readiness: $1) },
+            routes: { role in
+                guard let role = role as? IncidentsRole else { return { _ in } }
+                return AdminAPI(store: role.store, token: settings.adminAPIToken, logger: role.logger).addRoutes(to:)
+            })
     }
 }
 

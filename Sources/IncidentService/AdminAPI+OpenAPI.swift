@@ -1,0 +1,191 @@
+extension AdminAPI {
+    /// The OpenAPI 3.1 description of the admin API, served at `/api/openapi.yaml`.
+    static let openAPIDocument = """
+    openapi: 3.1.0
+    info:
+      title: RaiseDash admin API
+      version: "1"
+      description: >
+        Configure companies, departments, members and groups, and read incidents with their
+        timelines. Every /api/v1 call needs `Authorization: Bearer $ADMIN_API_TOKEN`. Errors are
+        JSON `{"error": "..."}` with a 4xx status, and write nothing. Times are RFC 3339 in UTC.
+    servers:
+      - url: /
+    security:
+      - bearer: []
+    components:
+      securitySchemes:
+        bearer:
+          type: http
+          scheme: bearer
+      responses:
+        Error:
+          description: The request was refused; nothing was written.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+      schemas:
+        Error:
+          type: object
+          required: [error]
+          properties: { error: { type: string } }
+        Company:
+          type: object
+          required: [id, name]
+          properties: { id: { type: integer }, name: { type: string } }
+        Department:
+          type: object
+          required: [id, name, company_id, restricted]
+          properties:
+            id: { type: integer }
+            name: { type: string }
+            company_id: { type: integer }
+            restricted: { type: boolean }
+        Member:
+          type: object
+          required: [department_id]
+          properties:
+            department_id: { type: integer }
+            user_id: { type: [integer, "null"] }
+            telegram_handle: { type: [string, "null"] }
+            name: { type: [string, "null"] }
+        Group:
+          type: object
+          required: [chat_id, status, manager_user_ids]
+          properties:
+            chat_id: { type: integer }
+            company_id: { type: [integer, "null"] }
+            status: { type: string, enum: [pending, active, inactive] }
+            manager_user_ids: { type: array, items: { type: integer } }
+            title: { type: [string, "null"] }
+        Incident:
+          type: object
+          required: [id, number, chat_id, status, department, reporter_id, claimer_ids, summary, created_at, claimed_at, resolved_at]
+          properties:
+            id: { type: integer }
+            number: { type: string, description: 'zero-padded, e.g. "0007"' }
+            chat_id: { type: integer }
+            status: { type: string, enum: [awaiting_department, awaiting_claim, in_progress, awaiting_summary, resolved, closed] }
+            department:
+              oneOf:
+                - type: "null"
+                - type: object
+                  required: [id, name]
+                  properties: { id: { type: integer }, name: { type: string } }
+            reporter_id: { type: integer }
+            claimer_ids: { type: array, items: { type: integer } }
+            summary: { type: [string, "null"] }
+            created_at: { type: string, format: date-time }
+            claimed_at: { type: [string, "null"], format: date-time }
+            resolved_at: { type: [string, "null"], format: date-time }
+            closed_at: { type: [string, "null"], format: date-time }
+        TimelineEntry:
+          type: object
+          required: [at, actor_id, action, detail]
+          properties:
+            at: { type: string, format: date-time }
+            actor_id: { type: [integer, "null"] }
+            action: { type: string, enum: [created, department_assigned, claimed, joined, left, resolution_requested, resolved, resolve_cancelled, auto_closed, reopened, nudged] }
+            detail: { type: object }
+    paths:
+      /api/v1/companies:
+        get:
+          summary: List companies
+          responses:
+            "200": { description: Companies, content: { application/json: { schema: { type: object, properties: { companies: { type: array, items: { $ref: "#/components/schemas/Company" } } } } } } }
+            "401": { $ref: "#/components/responses/Error" }
+        post:
+          summary: Create a company
+          requestBody:
+            required: true
+            content: { application/json: { schema: { type: object, required: [name], properties: { name: { type: string, minLength: 1, maxLength: 200 } } } } }
+          responses:
+            "201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Company" } } } }
+            "400": { $ref: "#/components/responses/Error" }
+            "401": { $ref: "#/components/responses/Error" }
+            "409": { $ref: "#/components/responses/Error" }
+      /api/v1/companies/{id}/departments:
+        parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+        get:
+          summary: List a company's departments
+          responses:
+            "200": { description: Departments, content: { application/json: { schema: { type: object, properties: { departments: { type: array, items: { $ref: "#/components/schemas/Department" } } } } } } }
+            "404": { $ref: "#/components/responses/Error" }
+        post:
+          summary: Create a department
+          requestBody:
+            required: true
+            content: { application/json: { schema: { type: object, required: [name], properties: { name: { type: string, minLength: 1, maxLength: 64 }, restricted: { type: boolean, default: false } } } } }
+          responses:
+            "201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Department" } } } }
+            "400": { $ref: "#/components/responses/Error" }
+            "404": { $ref: "#/components/responses/Error" }
+            "409": { $ref: "#/components/responses/Error" }
+      /api/v1/departments/{id}/members:
+        parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+        get:
+          summary: List a department's members
+          responses:
+            "200": { description: Members, content: { application/json: { schema: { type: object, properties: { members: { type: array, items: { $ref: "#/components/schemas/Member" } } } } } } }
+            "404": { $ref: "#/components/responses/Error" }
+        post:
+          summary: Add a member by user id or by @handle (bound to the id when first seen)
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  oneOf:
+                    - { type: object, required: [user_id], properties: { user_id: { type: integer } } }
+                    - { type: object, required: [telegram_handle], properties: { telegram_handle: { type: string, pattern: "^@?[A-Za-z0-9_]{5,32}$" } } }
+          responses:
+            "201": { description: Added, content: { application/json: { schema: { $ref: "#/components/schemas/Member" } } } }
+            "400": { $ref: "#/components/responses/Error" }
+            "404": { $ref: "#/components/responses/Error" }
+            "409": { $ref: "#/components/responses/Error" }
+      /api/v1/departments/{id}/members/{member}:
+        parameters:
+          - { name: id, in: path, required: true, schema: { type: integer } }
+          - { name: member, in: path, required: true, description: a user id or an @handle, schema: { type: string } }
+        delete:
+          summary: Remove a member
+          responses:
+            "204": { description: Removed }
+            "400": { $ref: "#/components/responses/Error" }
+            "404": { $ref: "#/components/responses/Error" }
+      /api/v1/groups/{chat_id}:
+        parameters: [{ name: chat_id, in: path, required: true, schema: { type: integer } }]
+        put:
+          summary: Activate a group for a company; replaces its managers when given
+          requestBody:
+            required: true
+            content: { application/json: { schema: { type: object, required: [company_id], properties: { company_id: { type: integer }, manager_user_ids: { type: array, items: { type: integer } } } } } }
+          responses:
+            "200": { description: Activated, content: { application/json: { schema: { $ref: "#/components/schemas/Group" } } } }
+            "400": { $ref: "#/components/responses/Error" }
+            "404": { $ref: "#/components/responses/Error" }
+      /api/v1/incidents:
+        get:
+          summary: List incidents, newest first
+          parameters:
+            - { name: chat_id, in: query, schema: { type: integer } }
+            - { name: status, in: query, schema: { type: string } }
+          responses:
+            "200": { description: Incidents, content: { application/json: { schema: { type: object, properties: { incidents: { type: array, items: { $ref: "#/components/schemas/Incident" } } } } } } }
+            "400": { $ref: "#/components/responses/Error" }
+      /api/v1/incidents/{id}:
+        parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+        get:
+          summary: One incident with its timeline
+          responses:
+            "200":
+              description: The incident
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - { $ref: "#/components/schemas/Incident" }
+                      - { type: object, required: [timeline], properties: { timeline: { type: array, items: { $ref: "#/components/schemas/TimelineEntry" } } } }
+            "404": { $ref: "#/components/responses/Error" }
+    """
+}
