@@ -64,9 +64,7 @@ public struct BotAPIClient: Sendable {
         do {
             return try Self.decodeAnswer(method: method, httpStatus: status, body: body, as: Result.self)
         } catch {
-            let scrubbed = BotAPIError(
-                kind: error.kind, method: error.method, httpStatus: error.httpStatus,
-                detail: error.detail.map(token.redact))
+            let scrubbed = error.redacting(token)
             logger.debug(
                 "Bot API call failed",
                 metadata: [

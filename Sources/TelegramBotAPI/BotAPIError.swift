@@ -114,6 +114,16 @@ public struct BotAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// The same error with `token` scrubbed from every text that came from the network.
+    func redacting(_ token: BotToken) -> BotAPIError {
+        let kind: Kind =
+            switch self.kind {
+            case .badRequest(let description): .badRequest(description: token.redact(description))
+            default: self.kind
+            }
+        return BotAPIError(kind: kind, method: method, httpStatus: httpStatus, detail: detail.map(token.redact))
+    }
+
     /// Whether the same request, sent again unchanged later, may succeed: flood control
     /// (after the wait), server errors, network failures, timeouts and a competing poller.
     public var isRetryable: Bool {
