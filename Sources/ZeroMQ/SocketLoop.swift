@@ -201,9 +201,11 @@ final class SocketLoop: Sendable {
                 if zmq_msg_recv(message, socket, ZMQ_DONTWAIT) < 0 {
                     let error = ZMQError.last(.receive)
                     zmq_msg_close(message)
-                    if frames.isEmpty && (error.code == .wouldBlock || error.code.rawValue == EINTR) {
-                        return nil
-                    }
+                    // Nothing to read now. REQ/REP report EFSM instead of EAGAIN while it is
+                    // their turn to send.
+                    let nothingReady = error.code == .wouldBlock || error.code == .wrongState
+                        || error.code.rawValue == EINTR
+                    if frames.isEmpty && nothingReady { return nil }
                     // Frames of a message arrive together, so a failure mid-message means the
                     // socket itself failed.
                     return error
