@@ -41,6 +41,9 @@ final class SocketLoop: Sendable {
     let wake: WakeSignal
     let inbox: ReceiveBuffer
     let sendTimeout: Duration?
+    /// The CPU-time clock of the socket's thread once it runs (Linux; nil elsewhere), so tests
+    /// can check that a waiting socket's thread sleeps.
+    let threadCPUClock = Mutex<Int32?>(nil)
     private let state = Mutex(State())
 
     init(type: ZMQSocketType, context: ZMQContext, wake: WakeSignal, options: ZMQSocketOptions) {
@@ -133,6 +136,12 @@ final class SocketLoop: Sendable {
     }
 
     private func run(_ socket: UnsafeMutableRawPointer) {
+        #if os(Linux)
+        var clock = clockid_t()
+        if pthread_getcpuclockid(pthread_self(), &clock) == 0 {
+            threadCPUClock.withLock { $0 = clock }
+        }
+        #endif
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         defer { message.deallocate() }
         var outbox = Outbox()

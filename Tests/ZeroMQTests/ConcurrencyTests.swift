@@ -207,3 +207,98 @@ struct ReceiveTimeoutTests {
         await context.terminate()
     }
 }
+
+@Suite("Waiting costs no CPU")
+struct IdleTests {
+    /// ROUTER with routerMandatory reports "writable" while any peer has room, so a message
+    /// for a full peer must be retried on a timer, not in a loop.
+    @Test("a ROUTER send to a full peer waits, then fails with EAGAIN; nothing is dropped")
+    func routerMandatoryFullPeer() async throws {
+        let context = try ZMQContext()
+        let router = try context.socket(.router, options: ZMQSocketOptions(
+            sendHighWaterMark: 2, routerMandatory: true, sendTimeout: .milliseconds(300)
+        ))
+        let endpoint = try await router.bind("inproc://full-\(UUID().uuidString)")
+        let dealer = try context.socket(.dealer, options: ZMQSocketOptions(
+            receiveHighWaterMark: 2, routingID: Data("slow".utf8), receiveBufferLimit: 1
+        ))
+        try await dealer.connect(endpoint)
+        try await dealer.send(frames("hello"))
+        #expect(try await receive(router).map(text) == ["slow", "hello"])
+
+        var queued = 0
+        var pushedBack = false
+        while queued < 10_000 {
+            do {
+                try await router.send(frames("slow", String(queued)))
+                queued += 1
+            } catch let error as ZMQError where error.code == .wouldBlock {
+                pushedBack = true
+                break
+            }
+        }
+        #expect(pushedBack)
+        var received: [String] = []
+        for _ in 0..<queued { received.append(text(try await receive(dealer)[0])) }
+        #expect(received == (0..<queued).map(String.init))
+        await context.terminate()
+    }
+
+    #if os(Linux)
+    /// A socket thread waiting for a message, for a peer, or for room at a full peer sleeps
+    /// in zmq_poll. Its CPU time over a second of waiting stays far below what a polling loop
+    /// would burn (most of that second). Load can only lower a spinner's share, so this
+    /// never fails a correct implementation.
+    @Test("threads of waiting sockets sleep instead of spinning")
+    func waitingThreadsSleep() async throws {
+        let context = try ZMQContext()
+        // 1. A receiver with nothing to receive.
+        let pull = try context.socket(.pull)
+        try await pull.bind("inproc://idle-pull-\(UUID().uuidString)")
+        // 2. A PUSH with no peer, its send waiting.
+        let push = try context.socket(.push)
+        try await push.bind("inproc://idle-push-\(UUID().uuidString)")
+        // 3. A mandatory ROUTER whose only peer is full while another peer has room.
+        let router = try context.socket(.router, options: ZMQSocketOptions(sendHighWaterMark: 1, routerMandatory: true))
+        let endpoint = try await router.bind("inproc://idle-router-\(UUID().uuidString)")
+        var dealers: [ZMQSocket] = []
+        for name in ["full", "free"] {
+            let dealer = try context.socket(.dealer, options: ZMQSocketOptions(
+                receiveHighWaterMark: 1, routingID: Data(name.utf8), receiveBufferLimit: 1
+            ))
+            try await dealer.connect(endpoint)
+            try await dealer.send(frames("hi"))
+            dealers.append(dealer)
+        }
+        for _ in 0..<2 { _ = try await receive(router) }
+        let sockets = [pull, push, router]
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await pull.receive() }
+            group.addTask { try await push.send(frames("nobody listens")) }
+            group.addTask {
+                while true { try await router.send(frames("full", "more")) }
+            }
+            try await Task.sleep(for: .milliseconds(300))  // let the router fill "full"
+            let before = try sockets.map { try cpuTime($0) }
+            try await Task.sleep(for: .seconds(1))
+            let after = try sockets.map { try cpuTime($0) }
+            for (index, socket) in sockets.enumerated() {
+                let used = after[index] - before[index]
+                #expect(used < .milliseconds(100), "\(socket.type) thread used \(used) of CPU in 1 s of waiting")
+            }
+            group.cancelAll()
+            try? await group.waitForAll()
+        }
+        await context.terminate()
+    }
+
+    /// CPU time consumed so far by the socket's thread.
+    private func cpuTime(_ socket: ZMQSocket) throws -> Duration {
+        let clock = try #require(socket.loop.threadCPUClock.withLock { $0 })
+        var time = timespec()
+        try #require(clock_gettime(clock, &time) == 0)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
+    #endif
+}
