@@ -41,6 +41,9 @@ final class SocketLoop: Sendable {
     let wake: WakeSignal
     let inbox: ReceiveBuffer
     let sendTimeout: Duration?
+    /// The CPU-time clock of the socket's thread once it runs (Linux; nil elsewhere), so tests
+    /// can check that a waiting socket's thread sleeps.
+    let threadCPUClock = Mutex<Int32?>(nil)
     private let state = Mutex(State())
 
     init(type: ZMQSocketType, context: ZMQContext, wake: WakeSignal, options: ZMQSocketOptions) {
@@ -133,6 +136,12 @@ final class SocketLoop: Sendable {
     }
 
     private func run(_ socket: UnsafeMutableRawPointer) {
+        #if os(Linux)
+        var clock = clockid_t()
+        if pthread_getcpuclockid(pthread_self(), &clock) == 0 {
+            threadCPUClock.withLock { $0 = clock }
+        }
+        #endif
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         defer { message.deallocate() }
         var outbox = Outbox()
@@ -201,9 +210,11 @@ final class SocketLoop: Sendable {
                 if zmq_msg_recv(message, socket, ZMQ_DONTWAIT) < 0 {
                     let error = ZMQError.last(.receive)
                     zmq_msg_close(message)
-                    if frames.isEmpty && (error.code == .wouldBlock || error.code.rawValue == EINTR) {
-                        return nil
-                    }
+                    // Nothing to read now. REQ/REP report EFSM instead of EAGAIN while it is
+                    // their turn to send.
+                    let nothingReady = error.code == .wouldBlock || error.code == .wrongState
+                        || error.code.rawValue == EINTR
+                    if frames.isEmpty && nothingReady { return nil }
                     // Frames of a message arrive together, so a failure mid-message means the
                     // socket itself failed.
                     return error

@@ -89,6 +89,11 @@ final class ReceiveBuffer: Sendable {
         self.wake = wake
     }
 
+    /// Messages waiting to be taken (for tests and diagnostics).
+    var bufferedCount: Int {
+        state.withLock { $0.count }
+    }
+
     /// Whether the producer should stop reading from libzmq for now.
     var isFull: Bool {
         state.withLock { $0.count >= capacity }

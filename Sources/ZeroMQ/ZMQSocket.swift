@@ -33,6 +33,37 @@ public final class ZMQSocket: Sendable {
         return try await iterator.next()
     }
 
+    /// The next incoming message if one arrives within `timeout`; nil when none did (or the
+    /// socket was closed). A message is never lost to the timeout: it is either returned here
+    /// or stays queued for the next receive. This is the building block for request retries
+    /// (the ZeroMQ guide's Lazy Pirate).
+    public func receive(timeout: Duration) async throws(ZMQError) -> [Data]? {
+        let outcome = await withTaskGroup(of: Result<[Data]?, ZMQError>?.self) { group in
+            group.addTask {
+                do throws(ZMQError) {
+                    return .success(try await self.receive())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            while let finished = await group.next() {
+                if let received = finished {
+                    group.cancelAll()
+                    return received
+                }
+                // The timer ended first. Cancel the receive and take its result: it is nil
+                // unless a message was handed over just before the cancellation.
+                group.cancelAll()
+            }
+            return .success(nil)
+        }
+        return try outcome.get()
+    }
+
     // MARK: Endpoints
 
     /// Binds to `endpoint` (`tcp://127.0.0.1:*` picks a free port, `ipc:///path`,

@@ -111,6 +111,10 @@ public struct ZMQSocketOptions: Sendable, Hashable {
             try setInt(socket, option, name, milliseconds(duration, name))
         }
         if let routingID {
+            // libzmq reserves ids starting with a zero byte for the ones it generates itself.
+            guard routingID.first != 0 else {
+                throw ZMQError(.invalidArgument, operation: .setOption, subject: "ZMQ_ROUTING_ID")
+            }
             let rc = routingID.withUnsafeBytes {
                 zmq_setsockopt(socket, ZMQ_ROUTING_ID, $0.baseAddress, $0.count)
             }

@@ -42,7 +42,7 @@ import CZeroMQ
 /// libzmq's context on its own thread, so it returns within the longest linger.
 public enum ZMQLibrary {
     /// The version of the libzmq linked at run time, e.g. `(4, 3, 4)`.
-    public static var libraryVersion: (major: Int, minor: Int, patch: Int) {
+    public static var version: (major: Int, minor: Int, patch: Int) {
         var major: Int32 = 0
         var minor: Int32 = 0
         var patch: Int32 = 0
