@@ -24,7 +24,8 @@ import CZeroMQ
 /// through the pipe, runs them, and resumes the caller through a continuation. Nothing here
 /// blocks or spins on Swift's cooperative pool: waiting for a message or for room to send is a
 /// suspended task, and the socket's thread sleeps in `zmq_poll` until libzmq or a caller has
-/// something for it.
+/// something for it. A socket costs one thread and a pipe (two descriptors) besides libzmq's
+/// own resources; a role needs a handful of sockets.
 ///
 /// ## Backpressure
 /// Received messages wait in a small buffer per socket (``ZMQSocketOptions/receiveBufferLimit``);
