@@ -5,6 +5,7 @@ import RaiseDashConfig
 import RoleSupport
 import ServiceLifecycle
 import Supervisor
+import TelegramSimulator
 
 /// `raisedash up`: all four roles on this machine, as child processes of this binary.
 struct Up: AsyncParsableCommand {
@@ -16,6 +17,11 @@ struct Up: AsyncParsableCommand {
             prefixes and forwards their output, restarts a child that dies (backing off from \
             0.5 s to 30 s), and on Ctrl-C or SIGTERM stops them all. Children also stop on \
             their own if this process dies.
+
+            Without TELEGRAM_BOT_TOKEN it also starts the Telegram simulator on \
+            RAISEDASH_SIMULATOR_PORT with a demo company (Dispatch, Maintenance, Safety, Billing), \
+            an activated demo group and demo people, and prints the chat page's and the admin \
+            API's addresses.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -35,18 +41,54 @@ struct Up: AsyncParsableCommand {
         let logger = Observability.bootstrap(label: "raisedash.up", level: settings.logLevel)
         let executable = try selfExecutable()
         let roles = ["incidents", "scheduler", "sender", "gateway"]
-        let children = roles.map { role in
-            ChildSpec(name: role, executable: executable, arguments: [role, "--env-file", common.envFile])
+        var environment: [String: String] = [:]
+        var children: [ChildSpec] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if settings.botToken == nil {
+            // No token: run on the simulator with a demo world, so anyone can try the bot.
+            let port = settings.simulatorPort
+            let adminToken = settings.adminAPIToken?.value ?? Self.generatedToken()
+            environment = [
+                "TELEGRAM_API_BASE_URL": "http://127.0.0.1:\(port)",
+                "TELEGRAM_BOT_TOKEN": SimulatorConfiguration.defaultToken,
+                "ADMIN_API_TOKEN": adminToken,
+            ]
+            children.append(ChildSpec(
+                name: "simulator", executable: executable, arguments: ["simulator", "--port", "\(port)"]))
+            let demo = DemoWorld(
+                simulator: URL(string: "http://127.0.0.1:\(port)/")!,
+                admin: URL(string: "http://127.0.0.1:\(settings.httpPort)/")!,
+                adminToken: adminToken, logger: logger)
+            services.append(.init(service: DemoService(
+                demo: demo, logger: logger,
+                banner: """
+
+                    RaiseDash is running on the Telegram simulator (no TELEGRAM_BOT_TOKEN set).
+                      Chat page:  http://127.0.0.1:\(port)/   (act as the demo group's members)
+                      Admin API:  http://127.0.0.1:\(settings.httpPort)/api/v1   Authorization: Bearer \(settings.adminAPIToken == nil ? adminToken + "  (generated for this run; set ADMIN_API_TOKEN to choose)" : "$ADMIN_API_TOKEN")
+                      OpenAPI:    http://127.0.0.1:\(settings.httpPort)/api/openapi.yaml
+                    Try it: in the chat page, as Ann, reply /new_issue to a message. Ctrl-C stops everything.
+
+                    """)))
+        }
+        children += roles.map { role in
+            ChildSpec(name: role, executable: executable, arguments: [role, "--env-file", common.envFile], environment: environment)
         }
         let supervisor = Supervisor(
             children: children, gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: supervisor)],
+                services: [.init(service: supervisor)] + services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        logger.info("starting roles", metadata: ["roles": "\(roles.joined(separator: ","))"])
+        logger.info("starting roles", metadata: ["roles": "\(children.map(\.name).joined(separator: ","))"])
         try await group.run()
+    }
+
+    /// A random admin token for a demo run.
+    static func generatedToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<24).map { _ in String("abcdefghijkmnpqrstuvwxyz23456789".randomElement(using: &generator)!) }.joined()
     }
 
     /// The path of this binary, so children run the same build.
@@ -55,5 +97,24 @@ struct Up: AsyncParsableCommand {
         if FileManager.default.isExecutableFile(atPath: path) { return path }
         if let arg0 = CommandLine.arguments.first, FileManager.default.isExecutableFile(atPath: arg0) { return arg0 }
         throw ValidationError("cannot find the raisedash executable to start the roles")
+    }
+}
+
+/// Builds the demo world once the services are up, prints where to go, then waits.
+struct DemoService: Service {
+    let demo: DemoWorld
+    let logger: Logger
+    let banner: String
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await demo.build() }
+            FileHandle.standardOutput.write(Data(banner.utf8))
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.error("could not set up the demo world", metadata: ["error": "\(error)"])
+        }
+        try? await gracefulShutdown()
     }
 }

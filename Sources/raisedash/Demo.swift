@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The demo world `raisedash up` builds on the simulator when no bot token is set: a company
+/// with four departments, an activated group with people in it, a registered driver. Built
+/// through the simulator's control API and the admin API, exactly as a person would, and
+/// safe to repeat: what exists already is reused.
+struct DemoWorld {
+    static let chatID: Int64 = -1_001_234_567_890
+    static let companyName = "Demo Logistics"
+
+    struct Person {
+        var id: Int64
+        var firstName: String
+        var lastName: String
+        var username: String
+        var department: String?
+    }
+
+    static let people: [Person] = [
+        Person(id: 1001, firstName: "Ann", lastName: "Driver", username: "ann_driver", department: nil),
+        Person(id: 1002, firstName: "Dave", lastName: "Dispatch", username: "dave_dispatch", department: "Dispatch"),
+        Person(id: 1003, firstName: "Mia", lastName: "Mechanic", username: "mia_mechanic", department: "Maintenance"),
+        Person(id: 1004, firstName: "Sam", lastName: "Safety", username: "sam_safety", department: "Safety"),
+        Person(id: 1005, firstName: "Bill", lastName: "Ledger", username: "bill_ledger", department: "Billing"),
+        Person(id: 1006, firstName: "Olivia", lastName: "Ops", username: "olivia_ops", department: nil),
+        Person(id: 1007, firstName: "Dan", lastName: "Nightshift", username: "dan_nights", department: "Dispatch"),
+    ]
+    static let driverID: Int64 = 1001
+    static let managerID: Int64 = 1006
+    static let departments: [(name: String, restricted: Bool)] = [
+        ("Dispatch", false), ("Maintenance", false), ("Safety", true), ("Billing", false),
+    ]
+
+    let simulator: URL
+    let admin: URL
+    let adminToken: String
+    let logger: Logger
+
+    /// Waits for both services, then builds what is missing.
+    func build() async throws {
+        try await waitUntilUp(simulator.appendingPathComponent("control/state"), what: "simulator")
+        try await waitUntilUp(admin.appendingPathComponent("healthz"), what: "incident service")
+
+        for person in Self.people {
+            _ = try await call("POST", simulator, "control/users", [
+                "id": person.id, "first_name": person.firstName, "last_name": person.lastName, "username": person.username,
+            ], accept: [200, 201, 409])
+        }
+        _ = try await call("POST", simulator, "control/chats", [
+            "type": "supergroup", "id": Self.chatID, "title": "Demo Fleet Ops", "creator": Self.managerID,
+            "members": Self.people.map(\.id), "bot": ["status": "administrator", "can_pin_messages": true],
+        ], accept: [200, 201, 409])
+
+        let companies = try await call("GET", admin, "api/v1/companies", nil, authorized: true)
+        let companyID: Int64
+        if let existing = (companies["companies"] as? [[String: Any]])?.first(where: { $0["name"] as? String == Self.companyName }),
+           let id = existing["id"] as? Int64 ?? (existing["id"] as? Int).map(Int64.init) {
+            companyID = id
+        } else {
+            let created = try await call("POST", admin, "api/v1/companies", ["name": Self.companyName], authorized: true)
+            companyID = try Self.int(created["id"])
+        }
+        let listed = try await call("GET", admin, "api/v1/companies/\(companyID)/departments", nil, authorized: true)
+        var departmentIDs: [String: Int64] = [:]
+        for department in listed["departments"] as? [[String: Any]] ?? [] {
+            if let name = department["name"] as? String { departmentIDs[name] = try Self.int(department["id"]) }
+        }
+        for department in Self.departments where departmentIDs[department.name] == nil {
+            let created = try await call(
+                "POST", admin, "api/v1/companies/\(companyID)/departments",
+                ["name": department.name, "restricted": department.restricted], authorized: true)
+            departmentIDs[department.name] = try Self.int(created["id"])
+        }
+        for person in Self.people {
+            guard let name = person.department, let department = departmentIDs[name] else { continue }
+            _ = try await call(
+                "POST", admin, "api/v1/departments/\(department)/members", ["user_id": person.id],
+                authorized: true, accept: [201, 409])
+        }
+        _ = try await call(
+            "PUT", admin, "api/v1/groups/\(Self.chatID)",
+            ["company_id": companyID, "manager_user_ids": [Self.managerID]], authorized: true)
+        _ = try await call(
+            "POST", simulator, "control/chats/\(Self.chatID)/commands",
+            ["from": Self.driverID, "command": "/register_driver"])
+        logger.info("demo ready", metadata: ["company": "\(Self.companyName)", "chat.id": "\(Self.chatID)"])
+    }
+
+    // MARK: HTTP
+
+    static func int(_ value: Any?) throws -> Int64 {
+        if let value = value as? Int64 { return value }
+        if let value = value as? Int { return Int64(value) }
+        if let value = value as? NSNumber { return value.int64Value }
+        throw DemoError("expected an id in the answer")
+    }
+
+    private func waitUntilUp(_ url: URL, what: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            var request = URLRequest(url: url)
+            request.timeoutInterval = 2
+            if let (_, response) = try? await URLSession.shared.data(for: request),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw DemoError("the \(what) did not come up within 60 seconds at \(url.host ?? "?"):\(url.port ?? 0)")
+    }
+
+    @discardableResult
+    private func call(
+        _ method: String, _ base: URL, _ path: String, _ body: [String: Any]?, authorized: Bool = false,
+        accept: Set<Int> = [200, 201, 204]
+    ) async throws -> [String: Any] {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        if authorized { request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard accept.contains(status) else {
+            throw DemoError("\(method) /\(path) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+}
+
+struct DemoError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole system as separate processes of the built binary: the simulator and the four
+/// roles, each on its own free ports, with a seeded world. Tests act as the people in the
+/// group through the simulator's control API and read the transcript.
+final class RunningSystem: @unchecked Sendable {
+    // Safe: `processes` is only touched under `lock`; everything else is immutable.
+    static let token = "123456:TEST-TOKEN-raisedash-simulator"
+    static let adminToken = "e2e-admin-token"
+    static let roles = ["incidents", "scheduler", "sender", "gateway"]
+
+    let environment: [String: String]
+    let simulatorPort: Int
+    let httpPort: Int
+    private let lock = NSLock()
+    private var processes: [String: ChildProcess] = [:]
+
+    init(extra: [String: String] = [:]) async throws {
+        var environment = isolatedEnvironment(extra: extra)
+        simulatorPort = Int(environment["RAISEDASH_SIMULATOR_PORT"]!)!
+        httpPort = Int(environment["HTTP_PORT"]!)!
+        environment["TELEGRAM_API_BASE_URL"] = "http://127.0.0.1:\(simulatorPort)"
+        environment["TELEGRAM_BOT_TOKEN"] = Self.token
+        environment["ADMIN_API_TOKEN"] = Self.adminToken
+        self.environment = environment
+        try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)"])
+        try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
+        for role in Self.roles { try start(role) }
+        for role in Self.roles { try await process(role).waitFor(line: "] ready") }
+        try await waitForHTTP("http://127.0.0.1:\(httpPort)/healthz")
+    }
+
+    func start(_ role: String, arguments: [String]? = nil) throws {
+        let child = try ChildProcess(arguments: arguments ?? [role], environment: environment)
+        lock.lock(); processes[role] = child; lock.unlock()
+    }
+
+    func process(_ role: String) throws -> ChildProcess {
+        lock.lock(); defer { lock.unlock() }
+        guard let process = processes[role] else { throw TestFailure("no process \(role)") }
+        return process
+    }
+
+    /// Kills a role with `signal` and starts it again, waiting until it is ready.
+    func restart(_ role: String, signal: Int32 = SIGKILL) async throws {
+        let old = try process(role)
+        old.signal(signal)
+        _ = await old.waitForExit(timeout: .seconds(10))
+        try start(role)
+        try await process(role).waitFor(line: "] ready")
+    }
+
+    func stop() async {
+        let all: [ChildProcess] = { lock.lock(); defer { lock.unlock() }; return Array(processes.values) }()
+        for process in all { process.signal(SIGTERM) }
+        for process in all { _ = await process.waitForExit(timeout: .seconds(10)) }
+    }
+
+    /// Output of every process, for failure messages.
+    var logs: String {
+        lock.lock(); defer { lock.unlock() }
+        return processes.map { "=== \($0.key)\n\($0.value.text.suffix(4000))" }.joined(separator: "\n")
+    }
+
+    // MARK: HTTP
+
+    private func waitForHTTP(_ url: String) async throws {
+        for _ in 0..<300 {
+            if await httpStatus(url) == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("\(url) did not answer 200 within 30 s")
+    }
+
+    @discardableResult
+    func control(_ method: String, _ path: String, _ body: [String: Any]? = nil, expect: Set<Int> = [200, 201]) async throws -> Any {
+        try await request(method, "http://127.0.0.1:\(simulatorPort)/control/\(path)", body, token: nil, expect: expect)
+    }
+
+    @discardableResult
+    func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil, expect: Set<Int> = [200, 201, 204]) async throws -> Any {
+        try await request(method, "http://127.0.0.1:\(httpPort)/api/v1/\(path)", body, token: Self.adminToken, expect: expect)
+    }
+
+    func request(_ method: String, _ url: String, _ body: [String: Any]?, token: String?, expect: Set<Int>) async throws -> Any {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.timeoutInterval = 15
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard expect.contains(status) else {
+            throw TestFailure("\(method) \(url) answered \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
+        }
+        return data.isEmpty ? [String: Any]() : try JSONSerialization.jsonObject(with: data)
+    }
+
+    // MARK: The group
+
+    /// Messages of a chat as the simulator shows them.
+    func messages(_ chat: Int64) async throws -> [[String: Any]] {
+        let transcript = try await control("GET", "chats/\(chat)") as? [String: Any]
+        return transcript?["messages"] as? [[String: Any]] ?? []
+    }
+
+    /// Polls the transcript until `condition` holds; fails with the transcript and logs.
+    @discardableResult
+    func waitForMessages(
+        _ chat: Int64, _ what: String, timeout: Duration = .seconds(30),
+        _ condition: ([[String: Any]]) -> Bool
+    ) async throws -> [[String: Any]] {
+        let deadline = ContinuousClock.now + timeout
+        var last: [[String: Any]] = []
+        while ContinuousClock.now < deadline {
+            last = try await messages(chat)
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let texts = last.map { "[\($0["message_id"] ?? "?")] \($0["text"] ?? "")" }.joined(separator: "\n")
+        throw TestFailure("timed out waiting for \(what); transcript:\n\(texts)\nlogs:\n\(logs)")
+    }
+
+    /// A person presses a button (by its label) on a message; returns the callback query id.
+    @discardableResult
+    func press(_ chat: Int64, message: Int, button: String, as user: Int64) async throws -> String {
+        let query = try await control("POST", "chats/\(chat)/messages/\(message)/press", ["from": user, "button_text": button]) as? [String: Any]
+        return query?["id"] as? String ?? ""
+    }
+
+    /// Waits until the callback query was answered; returns the answer text and alert flag.
+    func answer(_ query: String, timeout: Duration = .seconds(20)) async throws -> (text: String?, alert: Bool) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let json = try await control("GET", "callbacks/\(query)") as? [String: Any],
+               json["answered"] as? Bool == true {
+                let answer = json["answer"] as? [String: Any]
+                return (answer?["text"] as? String, answer?["show_alert"] as? Bool ?? false)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("callback query \(query) was never answered; logs:\n\(logs)")
+    }
+}
+
+/// A world to play in: a company with departments, an active group, a driver, members.
+struct World {
+    static let chat: Int64 = -1_009_000_000_001
+    static let driver: Int64 = 501
+    static let dispatcher: Int64 = 502
+    static let secondDispatcher: Int64 = 503
+    static let mechanic: Int64 = 504
+    static let manager: Int64 = 505
+    static let stranger: Int64 = 506
+
+    var departments: [String: Int64] = [:]
+
+    static func build(on system: RunningSystem) async throws -> World {
+        let people: [(Int64, String, String)] = [
+            (driver, "Ann", "ann_driver"), (dispatcher, "Dave", "dave_dispatch"), (secondDispatcher, "Dina", "dina_dispatch"),
+            (mechanic, "Mia", "mia_mechanic"), (manager, "Olivia", "olivia_ops"), (stranger, "Stan", "stan_stranger"),
+        ]
+        for (id, name, username) in people {
+            try await system.control("POST", "users", ["id": id, "first_name": name, "username": username])
+        }
+        try await system.control("POST", "chats", [
+            "type": "supergroup", "id": chat, "title": "Fleet <Ops> & Co", "creator": manager,
+            "members": people.map(\.0), "bot": ["status": "administrator", "can_pin_messages": true],
+        ])
+        let company = try await system.admin("POST", "companies", ["name": "Acme Freight"]) as? [String: Any]
+        let companyID = company?["id"] as? Int ?? 0
+        var world = World()
+        for (name, restricted) in [("Dispatch", false), ("Maintenance", false), ("Safety", true)] {
+            let department = try await system.admin("POST", "companies/\(companyID)/departments", ["name": name, "restricted": restricted]) as? [String: Any]
+            world.departments[name] = Int64(department?["id"] as? Int ?? 0)
+        }
+        for (member, department) in [(dispatcher, "Dispatch"), (secondDispatcher, "Dispatch"), (mechanic, "Maintenance")] {
+            try await system.admin("POST", "departments/\(world.departments[department]!)/members", ["user_id": member])
+        }
+        try await system.admin("PUT", "groups/\(chat)", ["company_id": companyID, "manager_user_ids": [manager]])
+        try await system.control("POST", "chats/\(chat)/commands", ["from": driver, "command": "/register_driver"])
+        try await system.waitForMessages(chat, "the driver's registration to be answered") { messages in
+            messages.contains { ($0["text"] as? String ?? "").localizedCaseInsensitiveContains("driver") && ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true }
+        }
+        return world
+    }
+}
