@@ -137,6 +137,22 @@ extension IncidentStore {
         }
     }
 
+    /// The effect of item `id`, whatever its state; nil if there is no such item.
+    public func outboxEffect(_ id: Int64) async throws(StoreError) -> Effect? {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT effect FROM outbox WHERE id = ?"), arguments: [id])
+                .flatMap { try? JSONDecoder().decode(Effect.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// The recorded result of a done item (`delivered: message 12`, `failed: ...`,
+    /// `dropped: group inactive`); nil while it is not done or if there is no such item.
+    public func outboxResult(_ id: Int64) async throws(StoreError) -> String? {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT result FROM outbox WHERE id = ?"), arguments: [id])
+        }
+    }
+
     /// Deletes done items completed before `date`. Returns how many.
     @discardableResult
     public func pruneOutbox(doneBefore date: Date) async throws(StoreError) -> Int {
