@@ -19,6 +19,10 @@ struct CoreBenchmark: AsyncParsableCommand {
     @Option(help: "Groups the incidents are spread over.") var groups = 4
     @Option(help: "SQLite synchronous mode: normal (survives a crash) or full (survives power loss).")
     var synchronous: String = "normal"
+    @Flag(inversion: .prefixedNo, help: "Deliver outbox items during the run, as the sender would (completions batched per poll).")
+    var drain = true
+    @Option(help: "Milliseconds between outbox polls of the drain.") var pollMilliseconds = 5
+    @Option(help: "WAL pages between automatic checkpoints.") var checkpointPages = 4000
     @Option(help: "Database file (default: a new file in a temporary directory, removed afterwards).")
     var database: String?
 
@@ -43,15 +47,18 @@ struct CoreBenchmark: AsyncParsableCommand {
         let policy = SLAPolicy.standard
         let store = try IncidentStore(
             path: path, policy: policy,
-            configuration: StoreConfiguration(synchronous: synchronous == "full" ? .full : .normal))
+            configuration: StoreConfiguration(
+                synchronous: synchronous == "full" ? .full : .normal, walAutocheckpointPages: checkpointPages))
         let world = try await World.make(store: store, groups: groups)
 
-        print("raisedash-bench core: \(incidents) lifecycles x \(Lifecycle.actions.count) actions, concurrency \(concurrency), \(groups) groups, WAL, synchronous=\(synchronous.uppercased())")
+        print("raisedash-bench core: \(incidents) lifecycles x \(Lifecycle.actions.count) actions, concurrency \(concurrency), \(groups) groups, WAL, synchronous=\(synchronous.uppercased()), outbox drain \(drain ? "every \(pollMilliseconds) ms" : "off")")
         print("database: \(path) (journal_mode=\(try await store.journalMode()))")
 
         let clock = ContinuousClock()
         let started = clock.now
-        let drain = DrainCounter()
+        let drained = DrainCounter()
+        let drainEnabled = drain
+        let poll = Duration.milliseconds(pollMilliseconds)
         let samples = try await withThrowingTaskGroup(of: [Sample].self) { group in
             let perWorker = (0..<concurrency).map { worker in
                 stride(from: worker, to: incidents, by: concurrency).map { $0 }
@@ -67,10 +74,9 @@ struct CoreBenchmark: AsyncParsableCommand {
             }
             group.addTask {
                 // The sender's side: claim and complete outbox items until the lifecycles end.
-                while !drain.isFinished {
-                    let delivered = try await Lifecycle.drain(store)
-                    drain.add(delivered)
-                    if delivered == 0 { try await Task.sleep(for: .milliseconds(2)) }
+                while drainEnabled && !drained.isFinished {
+                    drained.add(try await Lifecycle.drain(store))
+                    try await Task.sleep(for: poll)
                 }
                 return []
             }
@@ -79,7 +85,7 @@ struct CoreBenchmark: AsyncParsableCommand {
             for try await batch in group {
                 all += batch
                 finishedWorkers += 1
-                if finishedWorkers == concurrency { drain.finish() }
+                if finishedWorkers == concurrency { drained.finish() }
             }
             return all
         }
@@ -91,7 +97,7 @@ struct CoreBenchmark: AsyncParsableCommand {
         let actions = samples.filter { $0.name != "lifecycle" }
         print(String(format: "actions/s:     %.0f  (%d actions in %.2f s)", Double(actions.count) / seconds, actions.count, seconds))
         print(String(format: "lifecycles/s:  %.0f", Double(incidents) / seconds))
-        print(String(format: "outbox:        %d items delivered during the run (%.0f/s), %d after", drain.total, Double(drain.total) / seconds, remaining))
+        print(String(format: "outbox:        %d items delivered during the run (%.0f/s), %d after", drained.total, Double(drained.total) / seconds, remaining))
         print("latency in ms        p50      p99      max   count")
         for name in Lifecycle.actions + ["all actions", "lifecycle"] {
             let values = name == "all actions" ? actions.map(\.milliseconds) : samples.filter { $0.name == name }.map(\.milliseconds)
@@ -160,52 +166,48 @@ enum Lifecycle {
             }
             return result
         }
+        var version = 0
         func press(_ name: String, _ action: ButtonAction, on id: IncidentID, by person: Person) async throws -> ApplyResult {
-            guard let version = try await store.incident(id)?.cardVersion else { throw BenchFailure("incident \(id) vanished") }
             let data = CallbackData(incidentID: id, cardVersion: version, action: action).encoded
-            return try await timed(name, .press(query: CallbackQueryID("b\(updateID)"), data: data), by: person)
+            let result = try await timed(name, .press(query: CallbackQueryID("b\(updateID)"), data: data), by: person)
+            version = result.cardVersion ?? version
+            return result
         }
 
-        let first = world.members[index % world.members.count]
+        let claimer = world.members[index % world.members.count]
         let second = world.members[(index + 1) % world.members.count]
         let created = try await timed(
             "new_issue", .newIssue(command: MessageID(updateID * 2 + 1), reported: .init(messageID: MessageID(updateID * 2), text: "Truck \(index) broke down")),
             by: world.reporter)
-        guard let id = created.incidentID else { throw BenchFailure("no incident") }
+        guard let id = created.incidentID, let first = created.cardVersion else { throw BenchFailure("no incident") }
+        version = first
         _ = try await press("choose", .chooseDepartment(world.dispatch), on: id, by: world.reporter)
-        _ = try await press("claim", .claim, on: id, by: first)
+        _ = try await press("claim", .claim, on: id, by: claimer)
         _ = try await press("join", .join, on: id, by: second)
         _ = try await press("leave", .leave, on: id, by: second)
-        let resolve = try await press("resolve", .resolve, on: id, by: first)
+        let resolve = try await press("resolve", .resolve, on: id, by: claimer)
         // The sender reports the prompt as delivered; the resolver replies to it.
         let prompt = MessageID(5_000_000 + Int64(index))
-        for item in resolve.outboxIDs {
-            if try await store.outboxResult(item) == nil, try await isPrompt(item, store) {
-                try await store.completeOutbox(item, result: .delivered(messageID: prompt), now: Date())
-            }
-        }
-        _ = try await timed("summary", .reply(message: MessageID(updateID * 2 + 3), replyTo: prompt, text: "Fixed \(index)"), by: first)
+        // The outbox ids follow the decision's effects; the prompt is Resolve's last effect.
+        guard let promptItem = resolve.outboxIDs.last else { throw BenchFailure("no prompt") }
+        try await store.completeOutbox(promptItem, result: .delivered(messageID: prompt), now: Date())
+        _ = try await timed("summary", .reply(message: MessageID(updateID * 2 + 3), replyTo: prompt, text: "Fixed \(index)"), by: claimer)
         samples.append(Sample(name: "lifecycle", milliseconds: milliseconds(lifecycleStart.duration(to: clock.now))))
         return samples
-    }
-
-    static func isPrompt(_ item: Int64, _ store: IncidentStore) async throws -> Bool {
-        guard case .sendMessage(let message) = try await store.outboxEffect(item) else { return false }
-        if case .summaryPrompt = message.purpose { return true }
-        return false
     }
 
     /// Claims and completes one batch of outbox items; returns how many.
     static func drain(_ store: IncidentStore) async throws -> Int {
         let items = try await store.claimOutbox(limit: 200, now: Date())
-        for (offset, item) in items.enumerated() {
+        let results = items.map { item -> (id: Int64, result: DeliveryResult) in
             let message: MessageID? = switch item.effect {
-            case .postCard, .sendMessage: MessageID(9_000_000 + item.id * 10 + Int64(offset))
+            case .postCard, .sendMessage: MessageID(9_000_000 + item.id)
             case .updateCard: item.cardMessageID
             default: nil
             }
-            try await store.completeOutbox(item.id, result: .delivered(messageID: message), now: Date())
+            return (item.id, .delivered(messageID: message))
         }
+        try await store.completeOutbox(results, now: Date())
         return items.count
     }
 
