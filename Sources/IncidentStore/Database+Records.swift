@@ -17,35 +17,87 @@ struct StoredIncident: Sendable {
     var summaryPromptMessageID: MessageID?
 }
 
+/// Reads a row's columns in order, by position (GRDB's lookups by name lower-case the name
+/// on every call, which shows in the profile of every action).
+struct Columns {
+    private let row: Row
+    private var index = 0
+
+    init(_ row: Row) { self.row = row }
+
+    mutating func int64() -> Int64 {
+        defer { index += 1 }
+        return (row[index] as Int64?) ?? 0
+    }
+
+    mutating func optionalInt64() -> Int64? {
+        defer { index += 1 }
+        return row[index]
+    }
+
+    mutating func bool() -> Bool { int64() != 0 }
+
+    mutating func string() -> String {
+        defer { index += 1 }
+        return (row[index] as String?) ?? ""
+    }
+
+    mutating func optionalString() -> String? {
+        defer { index += 1 }
+        return row[index]
+    }
+
+    mutating func date() throws -> Date {
+        guard let date = Timestamp.parse(string()) else {
+            throw StoreError(.unavailable, "a stored timestamp is unreadable")
+        }
+        return date
+    }
+
+    mutating func optionalDate() throws -> Date? {
+        guard let text = optionalString() else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            throw StoreError(.unavailable, "a stored timestamp is unreadable")
+        }
+        return date
+    }
+}
+
 /// The compare-and-set UPDATE found the incident changed by someone else.
 struct CompareAndSetConflict: Error {}
 
 extension Database {
     // MARK: Groups
 
+    private static let groupSelect = "SELECT id, chat_id, company_id, status, title, next_incident_number FROM groups"
+
     func group(chatID: ChatID) throws -> StoredGroup? {
-        guard let row = try row("SELECT * FROM groups WHERE chat_id = ?", [chatID.rawValue]) else { return nil }
+        guard let row = try row(Self.groupSelect + " WHERE chat_id = ?", [chatID.rawValue]) else { return nil }
         return try storedGroup(row)
     }
 
     func group(rowID: Int64) throws -> StoredGroup? {
-        guard let row = try row("SELECT * FROM groups WHERE id = ?", [rowID]) else { return nil }
+        guard let row = try row(Self.groupSelect + " WHERE id = ?", [rowID]) else { return nil }
         return try storedGroup(row)
     }
 
     private func storedGroup(_ row: Row) throws -> StoredGroup {
-        let rowID: Int64 = row["id"]
+        var columns = Columns(row)
+        let rowID = columns.int64()
+        let chat = ChatID(columns.int64())
+        let company = columns.optionalInt64().map(CompanyID.init)
+        let status = GroupStatus(rawValue: columns.string()) ?? .inactive
+        let title = columns.optionalString()
+        let next = Int(columns.int64())
         let managers = try Int64.fetchAll(
             cachedStatement(sql: "SELECT user_id FROM group_managers WHERE group_id = ? ORDER BY user_id"),
             arguments: [rowID])
-        let status = GroupStatus(rawValue: row["status"]) ?? .inactive
-        let company: Int64? = row["company_id"]
         return StoredGroup(
             rowID: rowID,
             group: Group(
-                chatID: ChatID(row["chat_id"] as Int64), companyID: company.map(CompanyID.init),
-                status: status, managerIDs: Set(managers.map(UserID.init)), title: row["title"]),
-            nextNumber: row["next_incident_number"])
+                chatID: chat, companyID: company, status: status, managerIDs: Set(managers.map(UserID.init)),
+                title: title),
+            nextNumber: next)
     }
 
     /// The group of `chat`, recorded as pending if the store has not seen it yet.
@@ -66,10 +118,10 @@ extension Database {
     // MARK: Departments, members, people
 
     func departments(company: CompanyID) throws -> [Department] {
-        try rows("SELECT * FROM departments WHERE company_id = ? ORDER BY id", [company.rawValue]).map {
-            Department(
-                id: DepartmentID($0["id"] as Int64), companyID: company, name: $0["name"],
-                restricted: $0["restricted"] as Bool)
+        try rows("SELECT id, name, restricted FROM departments WHERE company_id = ? ORDER BY id", [company.rawValue]).map {
+            var columns = Columns($0)
+            return Department(
+                id: DepartmentID(columns.int64()), companyID: company, name: columns.string(), restricted: columns.bool())
         }
     }
 
@@ -94,18 +146,23 @@ extension Database {
             """, [company.rawValue])
         var members: [DepartmentID: [Mention]] = [:]
         for row in rows {
-            let department = DepartmentID(row["department_id"] as Int64)
+            var columns = Columns(row)
+            let department = DepartmentID(columns.int64())
+            let user = columns.optionalInt64()
+            let pending = columns.optionalString()
+            let handle = columns.optionalString()
+            let first = columns.optionalString()
+            let last = columns.optionalString()
             let mention: Mention
-            if let user: Int64 = row["user_id"] {
-                if let first: String = row["first_name"] {
+            if let user {
+                if let first {
                     let person = Person(
-                        id: UserID(user), handle: (row["handle"] as String?).flatMap(Handle.init),
-                        firstName: first, lastName: row["last_name"])
+                        id: UserID(user), handle: handle.flatMap(Handle.init), firstName: first, lastName: last)
                     mention = person.mention
                 } else {
                     mention = .user(id: UserID(user), handle: nil, name: "user \(user)")
                 }
-            } else if let pending: String = row["pending_handle"], let handle = Handle(pending) {
+            } else if let pending, let handle = Handle(pending) {
                 mention = .handle(handle)
             } else {
                 continue
@@ -116,22 +173,32 @@ extension Database {
     }
 
     func people(_ ids: some Sequence<UserID>) throws -> [UserID: Person] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
         var people: [UserID: Person] = [:]
-        for id in Set(ids) {
-            if let row = try row("SELECT * FROM users WHERE id = ?", [id.rawValue]) {
-                people[id] = Person(
-                    id: id, handle: (row["handle"] as String?).flatMap(Handle.init),
-                    firstName: row["first_name"], lastName: row["last_name"])
-            }
+        let placeholders = Array(repeating: "?", count: unique.count).joined(separator: ", ")
+        let rows = try rows(
+            "SELECT id, handle, first_name, last_name FROM users WHERE id IN (\(placeholders))",
+            StatementArguments(unique.map(\.rawValue)))
+        for row in rows {
+            var columns = Columns(row)
+            let id = UserID(columns.int64())
+            let handle = columns.optionalString().flatMap(Handle.init)
+            people[id] = Person(id: id, handle: handle, firstName: columns.string(), lastName: columns.optionalString())
         }
         return people
     }
 
-    /// Records a user as seen now, and binds memberships waiting for their @handle to their id.
+    /// Records a user as seen now. When the user is new or their @handle changed, memberships
+    /// waiting for that handle are bound to their id (a handle added for a user already seen
+    /// is bound when it is added).
     func recordSeen(_ person: Person, now: Date) throws {
         let existing = try row("SELECT handle, first_name, last_name FROM users WHERE id = ?", [person.id.rawValue])
+        var handleIsNew = true
         if let existing {
-            let same = (existing["handle"] as String?) == person.handle?.name
+            let storedHandle = existing["handle"] as String?
+            handleIsNew = storedHandle != person.handle?.name
+            let same = !handleIsNew
                 && (existing["first_name"] as String) == person.firstName
                 && (existing["last_name"] as String?) == person.lastName
             if !same {
@@ -147,7 +214,7 @@ extension Database {
                 """,
                 [person.id.rawValue, person.handle?.name, person.firstName, person.lastName, stamp(now), stamp(now)])
         }
-        if let handle = person.handle {
+        if let handle = person.handle, handleIsNew {
             try bindPendingMemberships(handle, to: person.id, now: now)
         }
     }
@@ -167,66 +234,82 @@ extension Database {
 
     // MARK: Incidents
 
+    /// Selects incidents with the columns ``storedIncident(_:)`` reads, in its order.
+    static let incidentSelect = """
+        SELECT i.id, i.group_id, g.chat_id, i.company_id, i.number, i.reporter_id, i.reported_text,
+            i.reported_message_id, i.created_at, i.status, i.version, i.card_version, i.department_id,
+            i.picker_open, i.resolver_id, i.resolve_round, i.summary, i.summary_deadline,
+            i.department_assigned_at, i.waiting_since, i.last_nudge_at, i.reporter_nudged,
+            i.resolved_at, i.closed_at, i.pinned, i.card_message_id, i.summary_prompt_message_id
+        FROM incidents i JOIN groups g ON g.id = i.group_id
+        """
+
     func storedIncident(_ id: IncidentID) throws -> StoredIncident? {
-        guard let row = try row(
-            "SELECT i.*, g.chat_id FROM incidents i JOIN groups g ON g.id = i.group_id WHERE i.id = ?",
-            [id.rawValue])
-        else { return nil }
+        guard let row = try row(Self.incidentSelect + " WHERE i.id = ?", [id.rawValue]) else { return nil }
         return try storedIncident(row)
     }
 
+    /// Reads a row of ``incidentSelect`` (by position: the hot path of every action).
     func storedIncident(_ row: Row) throws -> StoredIncident {
-        let id = IncidentID(row["id"] as Int64)
-        guard let status = IncidentStatus(rawValue: row["status"]) else {
+        var columns = Columns(row)
+        let id = IncidentID(columns.int64())
+        let groupRowID = columns.int64()
+        let chat = ChatID(columns.int64())
+        let company = CompanyID(columns.int64())
+        let number = IncidentNumber(Int(columns.int64()))
+        let reporter = UserID(columns.int64())
+        let text = columns.string()
+        let reportedMessage = columns.optionalInt64().map(MessageID.init)
+        var incident = Incident(
+            id: id, chatID: chat, companyID: company, number: number, reporterID: reporter,
+            report: Report(text: text, messageID: reportedMessage), createdAt: try columns.date())
+        guard let status = IncidentStatus(rawValue: columns.string()) else {
             throw StoreError(.unavailable, "stored status of incident \(id) is unreadable")
         }
-        var incident = Incident(
-            id: id, chatID: ChatID(row["chat_id"] as Int64), companyID: CompanyID(row["company_id"] as Int64),
-            number: IncidentNumber(row["number"] as Int), reporterID: UserID(row["reporter_id"] as Int64),
-            report: Report(
-                text: row["reported_text"],
-                messageID: (row["reported_message_id"] as Int64?).map(MessageID.init)),
-            createdAt: try row.date("created_at"))
         incident.status = status
-        incident.version = row["version"]
-        incident.cardVersion = row["card_version"]
-        incident.departmentID = (row["department_id"] as Int64?).map(DepartmentID.init)
-        incident.isPickerOpen = row["picker_open"]
-        incident.resolverID = (row["resolver_id"] as Int64?).map(UserID.init)
-        incident.resolveRound = row["resolve_round"]
-        incident.summary = row["summary"]
-        incident.summaryDeadline = try row.optionalDate("summary_deadline")
-        incident.departmentAssignedAt = try row.optionalDate("department_assigned_at")
-        incident.waitingSince = try row.optionalDate("waiting_since")
-        incident.lastNudgeAt = try row.optionalDate("last_nudge_at")
-        incident.reporterNudged = row["reporter_nudged"]
-        incident.resolvedAt = try row.optionalDate("resolved_at")
-        incident.closedAt = try row.optionalDate("closed_at")
-        incident.isPinned = row["pinned"]
+        incident.version = Int(columns.int64())
+        incident.cardVersion = Int(columns.int64())
+        incident.departmentID = columns.optionalInt64().map(DepartmentID.init)
+        incident.isPickerOpen = columns.bool()
+        incident.resolverID = columns.optionalInt64().map(UserID.init)
+        incident.resolveRound = Int(columns.int64())
+        incident.summary = columns.optionalString()
+        incident.summaryDeadline = try columns.optionalDate()
+        incident.departmentAssignedAt = try columns.optionalDate()
+        incident.waitingSince = try columns.optionalDate()
+        incident.lastNudgeAt = try columns.optionalDate()
+        incident.reporterNudged = columns.bool()
+        incident.resolvedAt = try columns.optionalDate()
+        incident.closedAt = try columns.optionalDate()
+        incident.isPinned = columns.bool()
+        let cardMessage = columns.optionalInt64().map(MessageID.init)
+        let promptMessage = columns.optionalInt64().map(MessageID.init)
         incident.participations = try rows(
-            "SELECT * FROM participations WHERE incident_id = ? ORDER BY seq", [id.rawValue]
+            """
+            SELECT user_id, kind, session_seq, started_at, ended_at FROM participations
+            WHERE incident_id = ? ORDER BY seq
+            """, [id.rawValue]
         ).map {
-            Participation(
-                userID: UserID($0["user_id"] as Int64),
-                kind: Participation.Kind(rawValue: $0["kind"]) ?? .joined,
-                session: $0["session_seq"], startedAt: try $0.date("started_at"),
-                endedAt: try $0.optionalDate("ended_at"))
+            var columns = Columns($0)
+            return Participation(
+                userID: UserID(columns.int64()), kind: Participation.Kind(rawValue: columns.string()) ?? .joined,
+                session: Int(columns.int64()), startedAt: try columns.date(), endedAt: try columns.optionalDate())
         }
         incident.sessions = try rows(
-            "SELECT * FROM department_sessions WHERE incident_id = ? ORDER BY seq", [id.rawValue]
+            """
+            SELECT department_id, assigned_at, assigned_by, first_claimed_at, ended_at, end_reason
+            FROM department_sessions WHERE incident_id = ? ORDER BY seq
+            """, [id.rawValue]
         ).map {
-            DepartmentSession(
-                departmentID: DepartmentID($0["department_id"] as Int64),
-                assignedAt: try $0.date("assigned_at"),
-                assignedBy: ($0["assigned_by"] as Int64?).map(UserID.init),
-                firstClaimedAt: try $0.optionalDate("first_claimed_at"),
-                endedAt: try $0.optionalDate("ended_at"),
-                end: ($0["end_reason"] as String?).flatMap(DepartmentSession.End.init(rawValue:)))
+            var columns = Columns($0)
+            return DepartmentSession(
+                departmentID: DepartmentID(columns.int64()), assignedAt: try columns.date(),
+                assignedBy: columns.optionalInt64().map(UserID.init), firstClaimedAt: try columns.optionalDate(),
+                endedAt: try columns.optionalDate(),
+                end: columns.optionalString().flatMap(DepartmentSession.End.init(rawValue:)))
         }
         return StoredIncident(
-            incident: incident, groupRowID: row["group_id"],
-            cardMessageID: (row["card_message_id"] as Int64?).map(MessageID.init),
-            summaryPromptMessageID: (row["summary_prompt_message_id"] as Int64?).map(MessageID.init))
+            incident: incident, groupRowID: groupRowID, cardMessageID: cardMessage, summaryPromptMessageID: promptMessage)
     }
 
     private static let incidentColumns = """

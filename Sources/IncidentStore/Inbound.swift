@@ -59,12 +59,17 @@ public struct ApplyResult: Hashable, Sendable {
     public var outcome: Outcome
     /// The incident concerned, if any.
     public var incidentID: IncidentID?
-    /// Outbox items written (or refreshed) by this update, to deliver.
+    /// Outbox items written (or refreshed) by this update, in the order of the decision's
+    /// effects, to deliver.
     public var outboxIDs: [Int64]
+    /// The version the incident's card has now (what its buttons carry), if an incident is
+    /// concerned.
+    public var cardVersion: Int?
 
-    public init(outcome: Outcome, incidentID: IncidentID? = nil, outboxIDs: [Int64] = []) {
+    public init(outcome: Outcome, incidentID: IncidentID? = nil, outboxIDs: [Int64] = [], cardVersion: Int? = nil) {
         self.outcome = outcome
         self.incidentID = incidentID
         self.outboxIDs = outboxIDs
+        self.cardVersion = cardVersion
     }
 }

@@ -130,7 +130,9 @@ struct Transaction {
                 [group.nextNumber + 1, group.rowID, group.nextNumber])
             guard db.changesCount == 1 else { throw CompareAndSetConflict() }
             let ids = try persist(decision.effects, incident: decision.incident.id, group: group)
-            return ApplyResult(outcome: .applied, incidentID: decision.incident.id, outboxIDs: ids)
+            return ApplyResult(
+                outcome: .applied, incidentID: decision.incident.id, outboxIDs: ids,
+                cardVersion: decision.incident.cardVersion)
         }
     }
 
@@ -168,7 +170,12 @@ struct Transaction {
         _ action: IncidentAction, on stored: StoredIncident, by initiator: Initiator,
         trigger: Refusal.Trigger
     ) throws -> ApplyResult {
-        guard let incidentGroup = try db.group(rowID: stored.groupRowID) else {
+        let incidentGroup: StoredGroup
+        if let group, group.rowID == stored.groupRowID {
+            incidentGroup = group
+        } else if let loaded = try db.group(rowID: stored.groupRowID) {
+            incidentGroup = loaded
+        } else {
             throw StoreError.notFound("group of incident \(stored.incident.id)")
         }
         let actor: Person? = if case .user(let person) = initiator { person } else { nil }
@@ -178,11 +185,14 @@ struct Transaction {
         case .failure(let refusal):
             var result = try refuse(refusal, answering: trigger, group: incidentGroup)
             result.incidentID = stored.incident.id
+            result.cardVersion = stored.incident.cardVersion
             return result
         case .success(let decision):
             try db.updateIncident(from: stored.incident, to: decision.incident)
             let ids = try persist(decision.effects, incident: decision.incident.id, group: incidentGroup)
-            return ApplyResult(outcome: .applied, incidentID: decision.incident.id, outboxIDs: ids)
+            return ApplyResult(
+                outcome: .applied, incidentID: decision.incident.id, outboxIDs: ids,
+                cardVersion: decision.incident.cardVersion)
         }
     }
 

@@ -83,26 +83,16 @@ extension IncidentStore {
     /// Records how delivering item `id` ended. Completing an item twice is harmless; a
     /// result for an item handed back to pending (a late answer) still completes it.
     public func completeOutbox(_ id: Int64, result: DeliveryResult, now: Date) async throws(StoreError) {
-        let policyNow = Timestamp.rounded(now)
+        try await completeOutbox([(id, result)], now: now)
+    }
+
+    /// Records several results in one transaction (cheaper than one at a time).
+    public func completeOutbox(_ results: [(id: Int64, result: DeliveryResult)], now: Date) async throws(StoreError) {
+        let now = Timestamp.rounded(now)
         try await write { db in
-            guard let row = try db.row("SELECT * FROM outbox WHERE id = ?", [id]) else {
-                throw StoreError.notFound("outbox item \(id)")
+            for (id, result) in results {
+                try db.complete(id, result: result, now: now)
             }
-            guard (row["state"] as String) != "done" else { return }
-            let effect = try? JSONDecoder().decode(Effect.self, from: Data((row["effect"] as String).utf8))
-            let summary: String
-            switch result {
-            case .delivered(let message):
-                summary = message.map { "delivered: message \($0)" } ?? "delivered"
-                if let message, let effect {
-                    try db.recordDelivery(of: effect, message: message, item: row, now: policyNow)
-                }
-            case .failed(let reason):
-                summary = "failed: " + String(reason.prefix(500))
-            }
-            try db.run(
-                "UPDATE outbox SET state = 'done', done_at = ?, result = ? WHERE id = ?",
-                [stamp(policyNow), summary, id])
         }
     }
 
@@ -137,6 +127,22 @@ extension IncidentStore {
         }
     }
 
+    /// The effect of item `id`, whatever its state; nil if there is no such item.
+    public func outboxEffect(_ id: Int64) async throws(StoreError) -> Effect? {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT effect FROM outbox WHERE id = ?"), arguments: [id])
+                .flatMap { try? JSONDecoder().decode(Effect.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// The recorded result of a done item (`delivered: message 12`, `failed: ...`,
+    /// `dropped: group inactive`); nil while it is not done or if there is no such item.
+    public func outboxResult(_ id: Int64) async throws(StoreError) -> String? {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT result FROM outbox WHERE id = ?"), arguments: [id])
+        }
+    }
+
     /// Deletes done items completed before `date`. Returns how many.
     @discardableResult
     public func pruneOutbox(doneBefore date: Date) async throws(StoreError) -> Int {
@@ -165,7 +171,8 @@ extension Effect {
         case .updateCard: "update_card"
         case .pinCard: "pin_card"
         case .unpinCard: "unpin_card"
-        case .sendMessage: "send_message"
+        case .sendMessage(let message):
+            if case .summaryPrompt = message.purpose { "summary_prompt" } else { "send_message" }
         case .answerPress: "answer_press"
         case .appendTimeline: "timeline"
         }
@@ -186,13 +193,19 @@ extension Database {
         if case .updateCard(let card) = effect, let lane,
             let pending = try row(
                 """
-                SELECT id, effect FROM outbox
+                SELECT id, kind, effect FROM outbox
                 WHERE lane = ? AND state = 'pending' AND kind IN ('post_card', 'update_card')
                 ORDER BY id DESC LIMIT 1
-                """, [lane]),
-            let earlier = try? JSONDecoder().decode(Effect.self, from: Data((pending["effect"] as String).utf8))
+                """, [lane])
         {
-            let merged: Effect = if case .postCard(_, let replyTo) = earlier { .postCard(card, replyTo: replyTo) } else { effect }
+            var merged = effect
+            if (pending["kind"] as String) == "post_card" {
+                // Keep what the post replies to.
+                guard case .postCard(_, let replyTo)? = try? JSONDecoder().decode(
+                    Effect.self, from: Data((pending["effect"] as String).utf8))
+                else { throw StoreError(.unavailable, "stored outbox item is unreadable") }
+                merged = .postCard(card, replyTo: replyTo)
+            }
             try run(
                 "UPDATE outbox SET effect = ? WHERE id = ?",
                 [String(decoding: try encoder.encode(merged), as: UTF8.self), pending["id"] as Int64])
@@ -211,35 +224,54 @@ extension Database {
         return lastInsertedRowID
     }
 
-    /// Remembers what a delivered effect's message id means.
-    func recordDelivery(of effect: Effect, message: MessageID, item: Row, now: Date) throws {
-        switch effect {
-        case .postCard(let card, _), .updateCard(let card):
-            let current = try Int64.fetchOne(
-                cachedStatement(sql: "SELECT card_message_id FROM incidents WHERE id = ?"),
-                arguments: [card.incidentID.rawValue])
-            guard current != message.rawValue else { return }
-            try run("UPDATE incidents SET card_message_id = ? WHERE id = ?", [message.rawValue, card.incidentID.rawValue])
-            // An edit answered with a new message id: the card was deleted and posted again.
-            if case .updateCard = effect,
-                let pinned = try Bool.fetchOne(
-                    cachedStatement(sql: "SELECT pinned FROM incidents WHERE id = ?"),
-                    arguments: [card.incidentID.rawValue]), pinned
-            {
-                _ = try enqueue(
-                    .pinCard(card.incidentID), groupRowID: item["group_id"], chatID: ChatID(0),
-                    groupIsInactive: false, now: now, encoder: jsonEncoder())
+    /// Marks item `id` done and remembers what its message id means: a card's message id
+    /// becomes the incident's card (a new one for an update means the card was posted again,
+    /// so it is pinned again if it should be); a summary prompt's id is what a summary must
+    /// reply to, if it is still the current round's.
+    func complete(_ id: Int64, result: DeliveryResult, now: Date) throws {
+        guard let row = try row("SELECT id, state, kind, incident_id, group_id, effect FROM outbox WHERE id = ?", [id])
+        else { throw StoreError.notFound("outbox item \(id)") }
+        guard (row["state"] as String) != "done" else { return }
+        let summary: String
+        switch result {
+        case .delivered(let message):
+            summary = message.map { "delivered: message \($0)" } ?? "delivered"
+            if let message, let incident = row["incident_id"] as Int64? {
+                switch row["kind"] as String {
+                case "post_card", "update_card":
+                    try cardDelivered(
+                        incident: incident, message: message, reposted: (row["kind"] as String) == "update_card",
+                        groupRowID: row["group_id"], now: now)
+                case "summary_prompt":
+                    guard case .sendMessage(let outgoing)? = try? JSONDecoder().decode(
+                        Effect.self, from: Data((row["effect"] as String).utf8)),
+                        case .summaryPrompt(let round) = outgoing.purpose
+                    else { break }
+                    try run(
+                        """
+                        UPDATE incidents SET summary_prompt_message_id = ?
+                        WHERE id = ? AND status = 'awaiting_summary' AND resolve_round = ?
+                        """, [message.rawValue, incident, round])
+                default:
+                    break
+                }
             }
-        case .sendMessage(let outgoing):
-            if case .summaryPrompt(let round) = outgoing.purpose, let incident = outgoing.incidentID {
-                try run(
-                    """
-                    UPDATE incidents SET summary_prompt_message_id = ?
-                    WHERE id = ? AND status = 'awaiting_summary' AND resolve_round = ?
-                    """, [message.rawValue, incident.rawValue, round])
-            }
-        case .pinCard, .unpinCard, .answerPress, .appendTimeline:
-            break
+        case .failed(let reason):
+            summary = "failed: " + String(reason.prefix(500))
+        }
+        try run("UPDATE outbox SET state = 'done', done_at = ?, result = ? WHERE id = ?", [stamp(now), summary, id])
+    }
+
+    private func cardDelivered(incident: Int64, message: MessageID, reposted: Bool, groupRowID: Int64?, now: Date) throws {
+        guard let current = try row("SELECT card_message_id, pinned FROM incidents WHERE id = ?", [incident]),
+            (current["card_message_id"] as Int64?) != message.rawValue
+        else { return }
+        try run("UPDATE incidents SET card_message_id = ? WHERE id = ?", [message.rawValue, incident])
+        // An edit answered with a new message id: the card was deleted and posted again.
+        if reposted, current["pinned"] as Bool {
+            _ = try enqueue(
+                .pinCard(IncidentID(incident)), groupRowID: groupRowID, chatID: ChatID(0),
+                groupIsInactive: false, now: now, encoder: jsonEncoder())
         }
     }
 

@@ -60,8 +60,8 @@ extension IncidentStore {
         // A coarse filter in SQL (text timestamps compare in time order), then the exact rule.
         let cutoff = stamp(now.addingTimeInterval(-policy.unclaimedNudge))
         let rows = try db.rows(
-            """
-            SELECT i.*, g.chat_id FROM incidents i JOIN groups g ON g.id = i.group_id
+            Database.incidentSelect + """
+
             WHERE (i.status = 'awaiting_department' AND i.reporter_nudged = 0 AND i.created_at <= ?
                     AND g.status = 'active')
                OR (i.status = 'awaiting_claim' AND g.status = 'active'

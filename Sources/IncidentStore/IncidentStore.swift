@@ -11,6 +11,10 @@ public struct StoreConfiguration: Hashable, Sendable {
     public var synchronous: Synchronous
     /// How many times an action is retried when its compare-and-set loses to a concurrent one.
     public var conflictRetries: Int
+    /// WAL pages written before SQLite checkpoints them into the database file. Larger means
+    /// fewer, longer checkpoints: hot pages (an incident rewritten by each press) are copied
+    /// once per checkpoint rather than many times.
+    public var walAutocheckpointPages: Int
 
     /// SQLite's durability settings.
     public enum Synchronous: String, Hashable, Sendable {
@@ -18,10 +22,14 @@ public struct StoreConfiguration: Hashable, Sendable {
         case full = "FULL"
     }
 
-    public init(busyTimeout: TimeInterval = 10, synchronous: Synchronous = .full, conflictRetries: Int = 5) {
+    public init(
+        busyTimeout: TimeInterval = 10, synchronous: Synchronous = .full, conflictRetries: Int = 5,
+        walAutocheckpointPages: Int = 4000
+    ) {
         self.busyTimeout = busyTimeout
         self.synchronous = synchronous
         self.conflictRetries = conflictRetries
+        self.walAutocheckpointPages = walAutocheckpointPages
     }
 }
 
@@ -48,8 +56,10 @@ public final class IncidentStore: Sendable {
         config.busyMode = .timeout(configuration.busyTimeout)
         config.journalMode = .wal
         let synchronous = configuration.synchronous.rawValue
+        let checkpointPages = max(1, configuration.walAutocheckpointPages)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -143,8 +153,4 @@ extension Database {
     }
 }
 
-let jsonEncoder: @Sendable () -> JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return encoder
-}
+let jsonEncoder: @Sendable () -> JSONEncoder = { JSONEncoder() }

@@ -1,1 +1,0 @@
-print("raisedash-bench: no benchmarks yet")
