@@ -33,47 +33,62 @@ struct BotAPISpec: Sendable {
     var types: [String: TypeDefinition]
     private var methodNamesByLowercase: [String: String]
 
-    /// Loads the copy bundled with the module.
+    /// The copy bundled with the module, read once per process.
     static func bundled() throws -> BotAPISpec {
-        guard let url = Bundle.module.url(forResource: "bot-api-spec", withExtension: "json", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: "bot-api-spec", withExtension: "json")
-        else { throw LoadError(description: "bot-api-spec.json is missing from the TelegramSimulator bundle") }
-        let data = try Data(contentsOf: url)
-        guard let json = JSONValue.parse(data) else {
-            throw LoadError(description: "bot-api-spec.json is not valid JSON")
-        }
-        return try BotAPISpec(json: json)
+        try bundledCopy.get()
     }
 
-    init(json: JSONValue) throws {
-        func fields(_ value: JSONValue?) -> [Field] {
-            (value?.arrayValue ?? []).compactMap { field in
-                guard let name = field["name"]?.stringValue else { return nil }
-                return Field(
-                    name: name,
-                    types: (field["types"]?.arrayValue ?? []).compactMap(\.stringValue),
-                    required: field["required"]?.boolValue ?? false
-                )
-            }
+    private static let bundledCopy: Result<BotAPISpec, LoadError> = {
+        guard let url = Bundle.module.url(forResource: "bot-api-spec", withExtension: "json", subdirectory: "Resources")
+            ?? Bundle.module.url(forResource: "bot-api-spec", withExtension: "json")
+        else { return .failure(LoadError(description: "bot-api-spec.json is missing from the TelegramSimulator bundle")) }
+        do {
+            return .success(try BotAPISpec(data: try Data(contentsOf: url)))
+        } catch let error as LoadError {
+            return .failure(error)
+        } catch {
+            return .failure(LoadError(description: "cannot read bot-api-spec.json: \(error)"))
         }
-        guard let methodObjects = json["methods"]?.objectValue, let typeObjects = json["types"]?.objectValue else {
-            throw LoadError(description: "bot-api-spec.json has no methods or types")
+    }()
+
+    /// The file's layout; descriptions are skipped.
+    private struct File: Decodable {
+        struct FieldEntry: Decodable {
+            var name: String
+            var types: [String]?
+            var required: Bool?
         }
-        version = json["version"]?.stringValue ?? "unknown"
-        methods = methodObjects.mapValues { method in
-            Method(
-                name: method["name"]?.stringValue ?? "",
-                fields: fields(method["fields"]),
-                returns: (method["returns"]?.arrayValue ?? []).compactMap(\.stringValue)
-            )
+
+        struct MethodEntry: Decodable {
+            var name: String
+            var fields: [FieldEntry]?
+            var returns: [String]?
         }
-        types = typeObjects.mapValues { type in
-            TypeDefinition(
-                name: type["name"]?.stringValue ?? "",
-                fields: fields(type["fields"]),
-                subtypes: (type["subtypes"]?.arrayValue ?? []).compactMap(\.stringValue)
-            )
+
+        struct TypeEntry: Decodable {
+            var name: String
+            var fields: [FieldEntry]?
+            var subtypes: [String]?
         }
+
+        var version: String?
+        var methods: [String: MethodEntry]
+        var types: [String: TypeEntry]
+    }
+
+    init(data: Data) throws {
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch {
+            throw LoadError(description: "bot-api-spec.json does not have the expected layout: \(error)")
+        }
+        func fields(_ entries: [File.FieldEntry]?) -> [Field] {
+            (entries ?? []).map { Field(name: $0.name, types: $0.types ?? [], required: $0.required ?? false) }
+        }
+        version = file.version ?? "unknown"
+        methods = file.methods.mapValues { Method(name: $0.name, fields: fields($0.fields), returns: $0.returns ?? []) }
+        types = file.types.mapValues { TypeDefinition(name: $0.name, fields: fields($0.fields), subtypes: $0.subtypes ?? []) }
         methodNamesByLowercase = Dictionary(
             methods.keys.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first }
         )

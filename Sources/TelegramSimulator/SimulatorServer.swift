@@ -140,6 +140,11 @@ public struct SimulatorServer: Sendable {
         let listening = self.listening
         let logger = self.logger
         let host = configuration.host
+        // Hummingbird logs an error ("Waiting on child channel: CancellationError") when its task
+        // is cancelled, which is how this server is meant to stop; its other problems surface
+        // as thrown errors, so its own log is kept to critical messages.
+        var frameworkLogger = logger
+        frameworkLogger.logLevel = .critical
         let application = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in await routes.respond(to: request) },
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port)),
@@ -151,7 +156,7 @@ public struct SimulatorServer: Sendable {
                 channel.closeFuture.whenComplete { _ in simulation.shutDown() }
                 listening.fulfil(port)
             },
-            logger: logger
+            logger: frameworkLogger
         )
         do {
             try await application.run()
