@@ -104,7 +104,9 @@ enum TelegramHTML {
                     // Start tag.
                     var cursor = index + 1
                     var name = ""
-                    while cursor < scalars.count, isNameScalar(scalars[cursor]) {
+                    // A tag name starts with a letter; "<3" or "< b" is a bare "<".
+                    while cursor < scalars.count, isNameScalar(scalars[cursor]),
+                          !name.isEmpty || scalars[cursor].properties.isAlphabetic && scalars[cursor].isASCII {
                         name.unicodeScalars.append(scalars[cursor])
                         cursor += 1
                     }

@@ -64,6 +64,7 @@ struct TelegramHTMLTests {
         ("fish & chips", "Unescaped \"&\"; use &amp; at byte offset 5"),
         ("&nbsp;", "Unsupported HTML entity \"&nbsp;\" at byte offset 0"),
         ("1 < 2", "Unescaped \"<\" at byte offset 2; use &lt;"),
+        ("I <3 it", "Unescaped \"<\" at byte offset 2; use &lt;"),
         ("<b", "Unclosed start tag at byte offset 0"),
         ("<b>x</b", "Unclosed end tag at byte offset 4"),
         ("<span>x</span>", "Tag \"span\" must have class \"tg-spoiler\" at byte offset 0"),
