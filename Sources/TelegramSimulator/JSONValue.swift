@@ -146,3 +146,8 @@ extension Dictionary where Key == String, Value == JSONValue {
     /// Drops keys whose value is `null`, so optional fields are absent as in Telegram's answers.
     var withoutNulls: [String: JSONValue] { filter { !$0.value.isNull } }
 }
+
+extension JSONValue: CustomStringConvertible {
+    /// The compact JSON text.
+    var description: String { serializedString }
+}
