@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,9 +48,30 @@ struct UpProcessTests {
         for pid in all {
             #expect(!isAlive(pid), "child \(pid) outlived raisedash up")
         }
-        for role in Self.roles {
+        for role in Self.roles + ["simulator"] {
             #expect(up.text.contains("raisedash.\(role): role=\(role) [raisedash] stopped"), "\(role) did not stop cleanly")
         }
+    }
+
+    @Test("without a token: the simulator, a demo world, and the addresses to use")
+    func demo() async throws {
+        let environment = isolatedEnvironment(extra: ["ADMIN_API_TOKEN": "demo-admin"])
+        let up = try ChildProcess(arguments: ["up"], environment: environment)
+        defer { up.signal(SIGTERM) }
+        try await up.waitFor(line: "Chat page:  http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)/", timeout: .seconds(60))
+        #expect(up.text.contains("Admin API:  http://127.0.0.1:\(environment["HTTP_PORT"]!)/api/v1"))
+        #expect(!up.text.contains("demo-admin"), "a chosen admin token is not echoed")
+        // The demo world exists: four departments in the demo company, and the group is active.
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(environment["HTTP_PORT"]!)/api/v1/companies/1/departments")!)
+        request.setValue("Bearer demo-admin", forHTTPHeaderField: "Authorization")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let names = (json?["departments"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(Set(names) == ["Dispatch", "Maintenance", "Safety", "Billing"])
+        let page = await httpStatus("http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)/")
+        #expect(page == 200)
+        up.signal(SIGTERM)
+        #expect(await up.waitForExit(timeout: .seconds(15)) == 0)
     }
 
     @Test("children stop by themselves when up is killed with SIGKILL")
@@ -55,7 +79,7 @@ struct UpProcessTests {
         let up = try ChildProcess(arguments: ["up"], environment: isolatedEnvironment())
         try await up.waitFor("four ready roles") { output in Self.roles.allSatisfy { Self.readyCount(output, role: $0) >= 1 } }
         let children = Self.childPIDs(up.text).values.flatMap { $0 }
-        #expect(children.count == 4)
+        #expect(children.count == 5, "four roles and the simulator")
         up.signal(SIGKILL)
         _ = await up.waitForExit(timeout: .seconds(5))
         let deadline = ContinuousClock.now + .seconds(10)
