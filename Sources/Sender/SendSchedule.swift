@@ -3,6 +3,8 @@ import WireProtocol
 
 /// A Bot API call the schedule decided to make now.
 struct PlannedCall: Sendable, Equatable {
+    /// Unique per call (a retry is a new call).
+    let callID: UInt64
     let intentID: Int64
     /// The chat the call goes to (after any migration); for a callback answer the intent's chat.
     let chatID: Int64
@@ -57,6 +59,8 @@ struct SendSchedule {
         var notBefore: Instant?
         /// The chat it was first addressed to, when a migration moved it.
         var migratedFrom: Int64?
+        /// The call carrying it out, while one is in flight.
+        var callID: UInt64?
     }
 
     /// One chat's queue and budgets.
@@ -85,6 +89,7 @@ struct SendSchedule {
     /// Set on graceful shutdown: no new calls, no new intents.
     private(set) var isDraining = false
     private var random: SplitMix64
+    private var nextCallID: UInt64 = 1
 
     init(configuration: SenderConfiguration, seed: UInt64 = UInt64.random(in: .min ... .max)) {
         self.configuration = configuration
@@ -181,19 +186,23 @@ struct SendSchedule {
         if globalOpen {
             var index = 0
             while index < callbacks.count, inFlight < configuration.maxConcurrentCalls {
-                let item = callbacks[index]
-                if let notBefore = item.notBefore, notBefore > now {
+                if let notBefore = callbacks[index].notBefore, notBefore > now {
                     index += 1
                     continue
                 }
                 guard global.allows(now: now) else { break }
-                callbacks.remove(at: index)
+                var item = callbacks.remove(at: index)
                 do {
                     let request = try IntentTranslation.request(for: item.intent, messageID: nil)
-                    global.record(now)
+                    let callID = takeCallID()
+                    global.start(callID, now: now)
+                    item.callID = callID
                     callbacksInFlight[item.intent.id] = item
                     inFlight += 1
-                    calls.append(PlannedCall(intentID: item.intent.id, chatID: item.intent.chatID, request: request, isCallbackAnswer: true))
+                    calls.append(
+                        PlannedCall(
+                            callID: callID, intentID: item.intent.id, chatID: item.intent.chatID, request: request,
+                            isCallbackAnswer: true))
                 } catch {
                     held.remove(item.intent.id)
                     reports.append(complete(item, .rejected(description: error.description)))
@@ -213,16 +222,19 @@ struct SendSchedule {
                 }
             }
             guard let best, var lane = lanes[best.chat] else { break }
-            let item = lane.queue.removeFirst()
+            var item = lane.queue.removeFirst()
             do {
                 let request = try IntentTranslation.request(for: item.intent, messageID: best.messageID)
-                global.record(now)
+                let callID = takeCallID()
+                global.start(callID, now: now)
                 lane.bucket.take(now)
-                lane.groupWindow?.record(now)
+                lane.groupWindow?.start(callID, now: now)
+                item.callID = callID
                 lane.inFlight = item
                 lanes[best.chat] = lane
                 inFlight += 1
-                calls.append(PlannedCall(intentID: item.intent.id, chatID: best.chat, request: request, isCallbackAnswer: false))
+                calls.append(
+                    PlannedCall(callID: callID, intentID: item.intent.id, chatID: best.chat, request: request, isCallbackAnswer: false))
             } catch {
                 lanes[best.chat] = lane
                 held.remove(item.intent.id)
@@ -243,21 +255,30 @@ struct SendSchedule {
         }
         let inFlight = inFlightCount
         guard inFlight < configuration.maxConcurrentCalls else { return nil }
-        let globalFree = max(globalPausedUntil ?? now, global.earliest(now: now))
-        for item in callbacks {
-            consider(max(item.notBefore ?? now, globalFree))
+        if let free = global.earliest(now: now) {
+            let globalFree = max(globalPausedUntil ?? now, free)
+            for item in callbacks {
+                consider(max(item.notBefore ?? now, globalFree))
+            }
         }
-        let messagesFree = max(globalPausedUntil ?? now, global.earliest(now: now, reserve: configuration.callbackReserve))
+        let messagesFree = global.earliest(now: now, reserve: configuration.callbackReserve).map {
+            max(globalPausedUntil ?? now, $0)
+        }
         for lane in lanes.values {
             guard lane.inFlight == nil, let head = lane.queue.first else { continue }
             if case .waiting(let deadline) = resolveTarget(of: head, now: now) {
                 if let deadline { consider(deadline) }
                 continue
             }
+            // Only an answer can free the global window or the group's: that answer wakes us.
+            guard let messagesFree else { continue }
             var ready = max(messagesFree, lane.bucket.earliest(now: now))
             if let notBefore = head.notBefore { ready = max(ready, notBefore) }
             if let paused = lane.pausedUntil { ready = max(ready, paused) }
-            if let window = lane.groupWindow { ready = max(ready, window.earliest(now: now)) }
+            if let window = lane.groupWindow {
+                guard let free = window.earliest(now: now) else { continue }
+                ready = max(ready, free)
+            }
             consider(ready)
         }
         return wake
@@ -267,16 +288,21 @@ struct SendSchedule {
 
     /// Records the answer to a call; returns the results it decides.
     mutating func finish(_ call: PlannedCall, outcome: CallOutcome, now: Instant) -> [ResultReport] {
-        let item: Held
+        var item: Held
+        global.answer(call.callID, now: now)
         if call.isCallbackAnswer {
-            guard let found = callbacksInFlight.removeValue(forKey: call.intentID) else { return [] }
+            guard let found = callbacksInFlight[call.intentID], found.callID == call.callID else { return [] }
+            callbacksInFlight[call.intentID] = nil
             item = found
         } else {
-            guard var lane = lanes[call.chatID], let found = lane.inFlight, found.intent.id == call.intentID else { return [] }
+            guard var lane = lanes[call.chatID], let found = lane.inFlight, found.callID == call.callID else { return [] }
             lane.inFlight = nil
+            lane.bucket.settle(now)
+            lane.groupWindow?.answer(call.callID, now: now)
             lanes[call.chatID] = lane
             item = found
         }
+        item.callID = nil
         let error: BotAPIError
         switch outcome {
         case .succeeded(let messageID):
@@ -357,6 +383,11 @@ struct SendSchedule {
     }
 
     // MARK: Private
+
+    private mutating func takeCallID() -> UInt64 {
+        defer { nextCallID += 1 }
+        return nextCallID
+    }
 
     private func makeLane(_ chat: Int64) -> Lane {
         Lane(

@@ -38,8 +38,9 @@ public struct SenderConfiguration: Sendable, Equatable {
     public var chatPerSecond: Double
     /// Messages one chat may get in a burst (SENDER_CHAT_BURST, 3).
     public var chatBurst: Int
-    /// Added to every window and to the per-chat token interval, so calls that left on the
-    /// edge of a budget still fit it when they arrive a little late (network jitter).
+    /// Added to every window and to the per-chat token interval. Budgets already count each
+    /// call from its start to its answer, so Telegram, which counts at arrival, never sees a
+    /// budget exceeded; a margin only adds slack on top.
     public var safetyMargin: Duration
     /// Calls of the global budget that messages leave free for callback answers, so a
     /// pressed button is answered at once even when messages use the whole budget.
@@ -71,7 +72,7 @@ public struct SenderConfiguration: Sendable, Equatable {
         group: Budget = Budget(calls: 20, per: .seconds(60)),
         chatPerSecond: Double = 1,
         chatBurst: Int = 3,
-        safetyMargin: Duration = .milliseconds(30),
+        safetyMargin: Duration = .zero,
         callbackReserve: Int = 1,
         capacity: Int = 256,
         maxConcurrentCalls: Int = 32,

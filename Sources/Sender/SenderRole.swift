@@ -93,10 +93,15 @@ public struct SenderRole: Service {
     }
 
     /// A session of its own, so the sender's concurrent calls are not limited by (or limit)
-    /// other users of `URLSession.shared`.
+    /// other users of `URLSession.shared`; without a URL cache, since on Linux cancelling a
+    /// task of a session with a cache can trap in FoundationNetworking ("Trying to access a
+    /// behaviour for a task that in not in the registry") and Bot API answers are never cached
+    /// anyway.
     static func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 32
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         return URLSession(configuration: configuration)
     }
 
