@@ -10,6 +10,10 @@ import TelegramBotAPI
 import WireProtocol
 import ZeroMQ
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// The gateway: long-polls Telegram and delivers each update the incident service handles as
 /// an `inbound_event` on a DEALER connected to the inbound endpoint.
 ///
@@ -43,8 +47,8 @@ public struct GatewayRole: Service {
         if let secret = settings.botToken {
             if let token = BotToken(secret.value) {
                 client = BotAPIClient(
-                    baseURL: settings.telegramAPIBaseURL, token: token, requestTimeout: configuration.requestTimeout,
-                    logger: logger)
+                    baseURL: settings.telegramAPIBaseURL, token: token, session: Self.makeSession(),
+                    requestTimeout: configuration.requestTimeout, logger: logger)
             } else {
                 reason = "TELEGRAM_BOT_TOKEN is not a valid bot token (expected <digits>:<letters, digits, _ or ->)"
             }
@@ -75,6 +79,17 @@ public struct GatewayRole: Service {
         self.logger = logger
         self.readiness = readiness
         self.missingClientReason = missingClientReason
+    }
+
+    /// A session of its own without a URL cache: on Linux, cancelling a task of a session with
+    /// a cache (the long poll, at shutdown) can trap in FoundationNetworking ("Trying to access
+    /// a behaviour for a task that in not in the registry"), and Bot API answers are never
+    /// cached anyway.
+    static func makeSession() -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        return URLSession(configuration: configuration)
     }
 
     public func run() async throws {

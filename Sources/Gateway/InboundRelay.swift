@@ -137,6 +137,7 @@ final class InboundRelay: Sendable {
 
     private func poll(normalizer: UpdateNormalizer) async throws {
         var backoff = Backoff(initial: configuration.backoffInitial, maximum: configuration.backoffMaximum)
+        let pollLimit = min(configuration.pollLimit, configuration.maxInFlight)
         while !Task.isCancelled {
             let (offset, mayPoll) = shared.withLock { shared in
                 let pending = shared.pending
@@ -150,8 +151,10 @@ final class InboundRelay: Sendable {
             }
             let updates: [Update]
             do throws(BotAPIError) {
+                // A poll returns the held updates first: asking for at most `maxInFlight`
+                // keeps what is held within the buffer.
                 updates = try await client.getUpdates(
-                    offset: offset.flatMap { Int(exactly: $0) }, limit: configuration.pollLimit,
+                    offset: offset.flatMap { Int(exactly: $0) }, limit: pollLimit,
                     timeout: configuration.pollTimeout, allowedUpdates: Self.allowedUpdates)
             } catch {
                 switch error.kind {
@@ -178,22 +181,23 @@ final class InboundRelay: Sendable {
                 continue
             }
             backoff.reset()
-            accept(updates, polledWith: offset, normalizer: normalizer)
+            accept(updates, polledWith: offset, limit: pollLimit, normalizer: normalizer)
         }
     }
 
     /// Normalizes fetched updates and records them; rings the delivery doorbell for new events.
-    private func accept(_ updates: [Update], polledWith offset: Int64?, normalizer: UpdateNormalizer) {
+    private func accept(_ updates: [Update], polledWith offset: Int64?, limit: Int, normalizer: UpdateNormalizer) {
         let now = ContinuousClock.now
         var forwarded = 0
         var skipped: [UpdateNormalizer.SkipReason] = []
         let unacknowledged = shared.withLock { shared in
             shared.hasPolled = true
             shared.polledOffset = offset
-            shared.lastPollWasFull = updates.count >= configuration.pollLimit
+            shared.lastPollWasFull = updates.count >= limit
             for update in updates {
                 let id = Int64(update.updateID)
-                guard !shared.pending.isKnown(id) else { continue }
+                // Beyond the buffer (a server answering more than asked): left for a later poll.
+                guard !shared.pending.isKnown(id), !shared.pending.isFull else { continue }
                 switch normalizer.normalize(update) {
                 case .event(let event):
                     shared.pending.add(updateID: id, event: event, envelopeID: UUID().uuidString, now: now)
