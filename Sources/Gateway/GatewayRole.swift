@@ -139,6 +139,11 @@ public struct GatewayRole: Service {
     }
 }
 
+extension GatewayRole: CustomStringConvertible {
+    /// Short, for ServiceLifecycle's logs (the default would dump the whole configuration).
+    public var description: String { "GatewayRole(inbound: \(inboundEndpoint))" }
+}
+
 /// Why the gateway stopped. The description is the one line an operator reads; it never
 /// contains the token.
 public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible {

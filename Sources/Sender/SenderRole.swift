@@ -137,6 +137,11 @@ public struct SenderRole: Service {
     }
 }
 
+extension SenderRole: CustomStringConvertible {
+    /// Short, for ServiceLifecycle's logs (the default would dump the whole configuration).
+    public var description: String { "SenderRole(intents: \(intentsEndpoint))" }
+}
+
 /// Why the sender stopped. The description is the one line an operator reads; it never
 /// contains the token.
 public struct SenderError: Error, Sendable, Equatable, CustomStringConvertible {
