@@ -1,0 +1,118 @@
+import Foundation
+@testable import Sender
+import TelegramBotAPI
+import Testing
+import WireProtocol
+
+/// The schedule and its budgets on their own, with made-up instants.
+@Suite("Sender: the schedule as a pure state machine")
+struct SendScheduleTests {
+    let t0 = ContinuousClock.now
+
+    /// `t0` plus whole milliseconds, so sums of instants and durations compare exactly.
+    func at(_ seconds: Double) -> ContinuousClock.Instant { t0 + .milliseconds(Int((seconds * 1000).rounded())) }
+
+    @Test("a window budget counts a call from its start until a window after its answer")
+    func windowBudget() {
+        var budget = WindowBudget(limit: 3, window: .seconds(1))
+        for call in UInt64(1)...3 { budget.start(call, now: at(0)) }
+        #expect(budget.earliest(now: at(0)) == nil, "all three in flight: only an answer frees a slot")
+        budget.answer(2, now: at(0.2))
+        #expect(budget.earliest(now: at(0.3)) == at(1.2))
+        #expect(!budget.allows(now: at(1.1)))
+        #expect(budget.allows(now: at(1.2)))
+        // A reserve of one keeps one slot free: with one call live, two more are allowed...
+        budget.answer(1, now: at(0.5))
+        budget.answer(3, now: at(0.5))
+        #expect(budget.earliest(now: at(1.3), reserve: 1) == at(1.5))
+        #expect(budget.isUnused(now: at(1.5)))
+    }
+
+    @Test("a token bucket allows a burst, then one call per interval counted from each answer")
+    func tokenBucket() {
+        var bucket = TokenBucket(capacity: 3, interval: .seconds(1))
+        for step in 0..<3 {
+            #expect(bucket.earliest(now: at(Double(step) * 0.01)) == at(Double(step) * 0.01))
+            bucket.take(at(Double(step) * 0.01))
+            bucket.settle(at(Double(step) * 0.01 + 0.005))
+        }
+        let next = bucket.earliest(now: at(0.03))
+        #expect(next > at(0.9) && next <= at(1.03))
+        #expect(bucket.isFull(at: at(4)))
+    }
+
+    @Test("lanes: one call in flight per chat, lowest intent id first, callbacks before messages")
+    func laneOrder() throws {
+        var schedule = SendSchedule(configuration: quickConfiguration(), seed: 1)
+        for (id, chat) in [(Int64(3), Int64(1)), (1, 2), (2, 1), (4, 2)] {
+            _ = schedule.receive(sendIntent(id, chat: chat), envelopeID: "e\(id)", now: at(0))
+        }
+        _ = schedule.receive(callbackIntent(9, chat: 1, query: "q"), envelopeID: "e9", now: at(0))
+        let first = schedule.takeCalls(now: at(0))
+        #expect(first.calls.map(\.intentID) == [9, 1, 2])
+        #expect(schedule.credit == 256 - 5)
+        let second = schedule.takeCalls(now: at(0))
+        #expect(second.calls.isEmpty)
+        let call2 = try #require(first.calls.first { $0.intentID == 2 })
+        let reports = schedule.finish(call2, outcome: .succeeded(messageID: 77), now: at(0.01))
+        #expect(reports == [ResultReport(result: IntentResult(intentID: 2, chatID: 1, outcome: .delivered(messageID: 77)), causationID: "e2")])
+        #expect(schedule.takeCalls(now: at(0.01)).calls.map(\.intentID) == [3])
+    }
+
+    @Test("a 429 pauses the chat until retry_after has passed, never sooner")
+    func retryAfterPause() throws {
+        var schedule = SendSchedule(configuration: quickConfiguration(), seed: 1)
+        _ = schedule.receive(sendIntent(1, chat: 5), envelopeID: "e1", now: at(0))
+        let call = try #require(schedule.takeCalls(now: at(0)).calls.first)
+        let error = BotAPIError(kind: .retryAfter(seconds: 3), method: .sendMessage, httpStatus: 429)
+        #expect(schedule.finish(call, outcome: .failed(error), now: at(0.1)).isEmpty)
+        #expect(schedule.takeCalls(now: at(3.09)).calls.isEmpty)
+        #expect(schedule.nextWake(now: at(0.1)) == at(3.1))
+        #expect(schedule.takeCalls(now: at(3.1)).calls.map(\.intentID) == [1])
+    }
+
+    @Test("an edit whose target send was never seen waits, then is reported messageNotFound")
+    func unknownTargetTimesOut() {
+        var configuration = quickConfiguration()
+        configuration.unknownTargetTimeout = .seconds(5)
+        var schedule = SendSchedule(configuration: configuration, seed: 1)
+        _ = schedule.receive(editIntent(8, chat: 5, target: .sentBy(intentID: 7)), envelopeID: "e8", now: at(0))
+        #expect(schedule.takeCalls(now: at(1)).calls.isEmpty)
+        #expect(schedule.nextWake(now: at(1)) == at(5))
+        let step = schedule.takeCalls(now: at(5))
+        #expect(step.calls.isEmpty)
+        #expect(step.reports.map(\.result.outcome) == [.messageNotFound])
+    }
+
+    @Test("draining takes no new intents and starts no calls; over capacity an intent is not taken")
+    func drainingAndCapacity() {
+        var schedule = SendSchedule(configuration: quickConfiguration(capacity: 1), seed: 1)
+        #expect(schedule.receive(sendIntent(1, chat: 1), envelopeID: "e1", now: at(0)) == [])
+        #expect(schedule.receive(sendIntent(2, chat: 1), envelopeID: "e2", now: at(0)) == [])
+        #expect(schedule.credit == 0)
+        #expect(schedule.receive(sendIntent(3, chat: 1), envelopeID: "e3", now: at(0)) == nil)
+        schedule.beginDraining()
+        #expect(schedule.takeCalls(now: at(0)).calls.isEmpty)
+        #expect(schedule.receive(sendIntent(4, chat: 2), envelopeID: "e4", now: at(0)) == nil)
+    }
+
+    @Test("5xx retries wait with growing backoff and end in gaveUp after the attempt budget")
+    func retriesThenGiveUp() throws {
+        var schedule = SendSchedule(configuration: quickConfiguration(maxAttempts: 3), seed: 7)
+        _ = schedule.receive(sendIntent(1, chat: 5), envelopeID: "e1", now: at(0))
+        var now = at(0)
+        for attempt in 1...3 {
+            let call = try #require(schedule.takeCalls(now: now).calls.first, "attempt \(attempt)")
+            let reports = schedule.finish(
+                call, outcome: .failed(BotAPIError(kind: .server(status: 502), method: .sendMessage, httpStatus: 502)), now: now)
+            if attempt < 3 {
+                #expect(reports.isEmpty)
+                let wake = try #require(schedule.nextWake(now: now))
+                #expect(wake - now >= .milliseconds(10) * (1 << (attempt - 1)))
+                now = wake
+            } else {
+                #expect(reports.map(\.result.outcome) == [.gaveUp(description: "3 attempts, last: server HTTP 502")])
+            }
+        }
+    }
+}
