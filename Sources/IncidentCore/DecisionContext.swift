@@ -45,14 +45,14 @@ public struct DecisionContext: Hashable, Sendable {
     /// The card's name for a user (a placeholder if the user was never seen).
     func name(_ user: UserID) -> CardView.Name {
         guard let person = people[user] else {
-            return CardView.Name(displayName: "user \(user)", handle: nil)
+            return CardView.Name(displayName: Texts.unseenUser(user), handle: nil)
         }
         return CardView.Name(displayName: person.displayName, handle: person.handle)
     }
 
     /// How to mention a user in a message.
     func mention(_ user: UserID) -> Mention {
-        people[user]?.mention ?? .user(id: user, handle: nil, name: "user \(user)")
+        people[user]?.mention ?? .user(id: user, handle: nil, name: Texts.unseenUser(user))
     }
 }
 

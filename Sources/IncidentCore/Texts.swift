@@ -35,6 +35,8 @@ public enum Texts {
     static let chooseDepartment = "Choose a department:"
     static let chooseNewDepartment = "Move to which department?"
     static func andMore(_ count: Int) -> String { " and \(count) more" }
+    /// The name of a user the bot has never seen (a member added by id).
+    public static func unseenUser(_ id: UserID) -> String { "user \(id)" }
     /// Shown for a reported message without text (a photo without caption, a sticker).
     public static let noText = "(message without text)"
 

@@ -160,7 +160,7 @@ extension Database {
                         id: UserID(user), handle: handle.flatMap(Handle.init), firstName: first, lastName: last)
                     mention = person.mention
                 } else {
-                    mention = .user(id: UserID(user), handle: nil, name: "user \(user)")
+                    mention = .user(id: UserID(user), handle: nil, name: Texts.unseenUser(UserID(user)))
                 }
             } else if let pending, let handle = Handle(pending) {
                 mention = .handle(handle)

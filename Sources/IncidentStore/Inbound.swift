@@ -38,7 +38,8 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     case botAdded
     /// The bot was removed from the chat (kicked or left).
     case botRemoved
-    /// The group became a supergroup with this chat id.
+    /// The group became a supergroup with this chat id; the update's `chat` is the old group
+    /// (Telegram's `migrate_to_chat_id`, or `migrate_from_chat_id` seen from the new chat).
     case migrated(to: ChatID)
 }
 

@@ -189,7 +189,9 @@ struct Transaction {
             return result
         case .success(let decision):
             try db.updateIncident(from: stored.incident, to: decision.incident)
-            let ids = try persist(decision.effects, incident: decision.incident.id, group: incidentGroup)
+            let ids = try persist(
+                decision.effects, incident: decision.incident.id, group: incidentGroup,
+                postReplyTo: .some(decision.incident.report.messageID))
             return ApplyResult(
                 outcome: .applied, incidentID: decision.incident.id, outboxIDs: ids,
                 cardVersion: decision.incident.cardVersion)
@@ -242,7 +244,9 @@ struct Transaction {
     // MARK: Effects
 
     /// Appends timeline entries and writes the other effects to the outbox.
-    func persist(_ effects: [Effect], incident: IncidentID?, group: StoredGroup?) throws -> [Int64] {
+    func persist(
+        _ effects: [Effect], incident: IncidentID?, group: StoredGroup?, postReplyTo: MessageID?? = nil
+    ) throws -> [Int64] {
         var ids: [Int64] = []
         for effect in effects {
             if case .appendTimeline(let entry) = effect {
@@ -250,7 +254,8 @@ struct Transaction {
                 try db.appendTimeline(entry, incident: incident, encoder: encoder)
             } else if let id = try db.enqueue(
                 effect, groupRowID: group?.rowID, chatID: chat.id,
-                groupIsInactive: group?.group.status == .inactive, now: now, encoder: encoder)
+                groupIsInactive: group?.group.status == .inactive, now: now, encoder: encoder,
+                postReplyTo: postReplyTo)
             {
                 ids.append(id)
             }

@@ -183,9 +183,12 @@ extension Database {
     /// Writes one effect to the outbox; returns its item id, or nil when it is not to be sent
     /// (the group is inactive). A card update while an earlier card item of the same incident
     /// is still pending rewrites that item instead: only the latest card is worth sending.
+    ///
+    /// `postReplyTo` is what the incident's card post replies to (its reported message), when
+    /// the caller knows it; it saves decoding the pending post.
     func enqueue(
         _ effect: Effect, groupRowID: Int64?, chatID: ChatID, groupIsInactive: Bool, now: Date,
-        encoder: JSONEncoder
+        encoder: JSONEncoder, postReplyTo: MessageID?? = nil
     ) throws -> Int64? {
         let isAnswer = if case .answerPress = effect { true } else { false }
         if groupIsInactive && !isAnswer { return nil }
@@ -201,10 +204,14 @@ extension Database {
             var merged = effect
             if (pending["kind"] as String) == "post_card" {
                 // Keep what the post replies to.
-                guard case .postCard(_, let replyTo)? = try? JSONDecoder().decode(
-                    Effect.self, from: Data((pending["effect"] as String).utf8))
-                else { throw StoreError(.unavailable, "stored outbox item is unreadable") }
-                merged = .postCard(card, replyTo: replyTo)
+                if let postReplyTo {
+                    merged = .postCard(card, replyTo: postReplyTo)
+                } else {
+                    guard case .postCard(_, let replyTo)? = try? JSONDecoder().decode(
+                        Effect.self, from: Data((pending["effect"] as String).utf8))
+                    else { throw StoreError(.unavailable, "stored outbox item is unreadable") }
+                    merged = .postCard(card, replyTo: replyTo)
+                }
             }
             try run(
                 "UPDATE outbox SET effect = ? WHERE id = ?",

@@ -98,14 +98,13 @@ struct StoreFixture {
     @discardableResult
     func deliverAll(minutes: Double = 0) async throws -> [OutboxItem] {
         var delivered: [OutboxItem] = []
-        var nextMessage: Int64 = 10_000 + Int64(delivered.count)
         while true {
             let batch = try await store.claimOutbox(limit: 50, now: Self.at(minutes: minutes))
             if batch.isEmpty { return delivered }
             for item in batch {
-                nextMessage += 1
+                // Telegram gives each new message of a chat a new id; the item id is unique.
                 let message: MessageID? = switch item.effect {
-                case .postCard, .sendMessage: MessageID(nextMessage + Int64.random(in: 0...1_000_000) * 1000)
+                case .postCard, .sendMessage: MessageID(100_000 + item.id)
                 case .updateCard: item.cardMessageID
                 default: nil
                 }

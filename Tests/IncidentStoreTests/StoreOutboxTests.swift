@@ -49,7 +49,8 @@ import Testing
         #expect(cards.count == 1)
         #expect(cards[0].status == .inProgress)
         #expect(cards[0].participants.map(\.displayName) == ["Ann", "Bob Stone"])
-        #expect(open.first?.effect.kindName == "postCard")
+        guard case .postCard(_, let replyTo)? = open.first?.effect else { throw Failure("the post is not first") }
+        #expect(replyTo == 10, "the post still replies to the reported message")
     }
 
     /// A card deleted by someone is posted again on its next change, and pinned again.
