@@ -81,7 +81,9 @@ final class RunningSystem: @unchecked Sendable {
 
     @discardableResult
     func control(_ method: String, _ path: String, _ body: [String: Any]? = nil, expect: Set<Int> = [200, 201]) async throws -> Any {
-        try await request(method, "http://127.0.0.1:\(simulatorPort)/control/\(path)", body, token: nil, expect: expect)
+        let answer = try await request(method, "http://127.0.0.1:\(simulatorPort)/control/\(path)", body, token: nil, expect: expect)
+        // The control API answers like the Bot API: {"ok": true, "result": ...}.
+        return (answer as? [String: Any])?["result"] ?? answer
     }
 
     @discardableResult
