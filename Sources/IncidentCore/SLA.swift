@@ -139,17 +139,24 @@ public enum Timestamp {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var out = ""
-        out.reserveCapacity(24)
-        func pad(_ value: Int64, _ width: Int) {
-            let digits = String(value)
-            if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-            out += digits
+        // Written digit by digit into 24 bytes: this runs for every stored time.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0); buffer[4] = 0x2D
+            put(month, 2, at: 5); buffer[7] = 0x2D
+            put(day, 2, at: 8); buffer[10] = 0x54
+            put(msOfDay / 3_600_000, 2, at: 11); buffer[13] = 0x3A
+            put(msOfDay / 60_000 % 60, 2, at: 14); buffer[16] = 0x3A
+            put(msOfDay / 1000 % 60, 2, at: 17); buffer[19] = 0x2E
+            put(msOfDay % 1000, 3, at: 20); buffer[23] = 0x5A
+            return 24
         }
-        pad(year, 4); out += "-"; pad(month, 2); out += "-"; pad(day, 2); out += "T"
-        pad(msOfDay / 3_600_000, 2); out += ":"; pad(msOfDay / 60_000 % 60, 2); out += ":"
-        pad(msOfDay / 1000 % 60, 2); out += "."; pad(msOfDay % 1000, 3); out += "Z"
-        return out
     }
 
     /// Parses exactly the format ``format(_:)`` writes; nil for anything else.

@@ -39,10 +39,12 @@ extension IncidentStore {
     /// was posted, and a reminder replies to the card that exists. Answers to button presses
     /// are never held back.
     public func claimOutbox(limit: Int = 100, now: Date) async throws(StoreError) -> [OutboxItem] {
-        try await write { db in
+        let now = Timestamp.rounded(now)
+        let claimed = try await write { db -> [ClaimedRow] in
             let rows = try db.rows(
                 """
-                SELECT o.*, COALESCE(g.chat_id, o.chat_id) AS target_chat, i.card_message_id
+                SELECT o.id, o.effect, COALESCE(g.chat_id, o.chat_id), o.incident_id, i.card_message_id,
+                    o.attempts, o.created_at, o.kind
                 FROM outbox o
                 LEFT JOIN groups g ON g.id = o.group_id
                 LEFT JOIN incidents i ON i.id = o.incident_id
@@ -53,31 +55,44 @@ extension IncidentStore {
                 ORDER BY o.id
                 LIMIT ?
                 """, [limit])
-            let decoder = JSONDecoder()
-            var items: [OutboxItem] = []
-            for row in rows {
-                let id: Int64 = row["id"]
-                guard let effect = try? decoder.decode(Effect.self, from: Data((row["effect"] as String).utf8)) else {
-                    // Written by a newer version or damaged: never deliverable, never retried.
-                    try db.run(
-                        "UPDATE outbox SET state = 'done', done_at = ?, result = 'failed: unreadable effect' WHERE id = ?",
-                        [stamp(now), id])
-                    continue
-                }
-                let attempts: Int = row["attempts"] + 1
-                try db.run(
-                    "UPDATE outbox SET state = 'sent', attempts = ?, sent_at = ? WHERE id = ?",
-                    [attempts, stamp(now), id])
-                let chat: Int64? = row["target_chat"]
-                let isAnswer = if case .answerPress = effect { true } else { false }
-                items.append(OutboxItem(
-                    id: id, effect: effect, chatID: isAnswer ? nil : chat.map(ChatID.init),
-                    incidentID: (row["incident_id"] as Int64?).map(IncidentID.init),
-                    cardMessageID: (row["card_message_id"] as Int64?).map(MessageID.init),
-                    attempts: attempts, createdAt: try row.date("created_at")))
+            let claimed = try rows.map { row in
+                var columns = Columns(row)
+                return ClaimedRow(
+                    id: columns.int64(), effect: columns.string(), chat: columns.optionalInt64(),
+                    incident: columns.optionalInt64(), card: columns.optionalInt64(),
+                    attempts: Int(columns.int64()) + 1, createdAt: try columns.date(),
+                    isAnswer: columns.string() == "answer_press")
             }
-            return items
+            if !claimed.isEmpty {
+                let placeholders = Array(repeating: "?", count: claimed.count).joined(separator: ", ")
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?
+                        WHERE id IN (\(placeholders))
+                        """,
+                    arguments: StatementArguments([stamp(now)] + claimed.map { $0.id as DatabaseValueConvertible? }))
+            }
+            return claimed
         }
+        // Decoding happens here, off the writer, so that it does not hold up the next action.
+        let decoder = JSONDecoder()
+        var items: [OutboxItem] = []
+        var unreadable: [Int64] = []
+        for row in claimed {
+            guard let effect = try? decoder.decode(Effect.self, from: Data(row.effect.utf8)) else {
+                unreadable.append(row.id)
+                continue
+            }
+            items.append(OutboxItem(
+                id: row.id, effect: effect, chatID: row.isAnswer ? nil : row.chat.map(ChatID.init),
+                incidentID: row.incident.map(IncidentID.init), cardMessageID: row.card.map(MessageID.init),
+                attempts: row.attempts, createdAt: row.createdAt))
+        }
+        if !unreadable.isEmpty {
+            // Written by a newer version or damaged: never deliverable, never retried.
+            try await completeOutbox(unreadable.map { ($0, .failed(reason: "unreadable effect")) }, now: now)
+        }
+        return items
     }
 
     /// Records how delivering item `id` ended. Completing an item twice is harmless; a
@@ -161,6 +176,18 @@ extension IncidentStore {
             return db.changesCount
         }
     }
+}
+
+/// An outbox row as claimed, before its effect is decoded.
+private struct ClaimedRow: Sendable {
+    var id: Int64
+    var effect: String
+    var chat: Int64?
+    var incident: Int64?
+    var card: Int64?
+    var attempts: Int
+    var createdAt: Date
+    var isAnswer: Bool
 }
 
 extension Effect {

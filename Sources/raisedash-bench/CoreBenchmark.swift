@@ -1,4 +1,12 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+/// `RUSAGE_SELF` as the type `getrusage` takes on Glibc.
+let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
+#elseif canImport(Darwin)
+import Darwin
+let RUSAGE_SELF_WHO = RUSAGE_SELF
+#endif
 import ArgumentParser
 import Foundation
 import IncidentCore
@@ -25,6 +33,15 @@ struct CoreBenchmark: AsyncParsableCommand {
     @Option(help: "WAL pages between automatic checkpoints.") var checkpointPages = 4000
     @Option(help: "Database file (default: a new file in a temporary directory, removed afterwards).")
     var database: String?
+
+    /// User and system CPU time of this process so far: on a shared machine, wall-clock rates
+    /// depend on the neighbours; CPU per action does not.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF_WHO, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 
     func validate() throws {
         guard incidents > 0, concurrency > 0, groups > 0 else {
@@ -56,6 +73,7 @@ struct CoreBenchmark: AsyncParsableCommand {
 
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuStart = Self.cpuSeconds()
         let drained = DrainCounter()
         let drainEnabled = drain
         let poll = Duration.milliseconds(pollMilliseconds)
@@ -91,12 +109,15 @@ struct CoreBenchmark: AsyncParsableCommand {
         }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = Self.cpuSeconds() - cpuStart
         var remaining = 0
         while case let delivered = try await Lifecycle.drain(store), delivered > 0 { remaining += delivered }
 
         let actions = samples.filter { $0.name != "lifecycle" }
         print(String(format: "actions/s:     %.0f  (%d actions in %.2f s)", Double(actions.count) / seconds, actions.count, seconds))
         print(String(format: "lifecycles/s:  %.0f", Double(incidents) / seconds))
+        print(String(format: "cpu:           %.2f s user+sys (%.0f%% of one core), %.0f us per action; at one full core: %.0f actions/s",
+                     cpu, cpu / seconds * 100, cpu / Double(actions.count) * 1e6, Double(actions.count) / cpu))
         print(String(format: "outbox:        %d items delivered during the run (%.0f/s), %d after", drained.total, Double(drained.total) / seconds, remaining))
         print("latency in ms        p50      p99      max   count")
         for name in Lifecycle.actions + ["all actions", "lifecycle"] {
