@@ -172,8 +172,12 @@ public struct IncidentsRole: Service {
             }
             logger.debug("tick", metadata: ["tick.sequence": "\(tick.payload.sequence)"])
             do {
-                let report = try await store.applyTick(now: now())
+                let at = now()
+                let report = try await store.applyTick(now: at)
                 logger.debug("tick applied", metadata: ["tick.report": "\(report)"])
+                // Telegram redelivers an update for at most 24 hours; keep ids twice that.
+                try await store.pruneProcessedUpdates(before: at.addingTimeInterval(-2 * 86_400))
+                try await store.pruneOutbox(doneBefore: at.addingTimeInterval(-7 * 86_400))
             } catch {
                 logger.error("could not apply a tick", metadata: ["error": "\(error)"])
             }
