@@ -31,8 +31,11 @@ final class Simulation: Sendable {
         let base = clock.now()
         let (result, woken): (Result<T, E>, [Resumption<SimulatorState.Wake>]) = state.withLock { state in
             let result: Result<T, E>
+            let now = state.now(base)
+            state.lastKnownNow = now
+            state.expireUpdates(now: now)
             do throws(E) {
-                result = .success(try body(&state, state.now(base)))
+                result = .success(try body(&state, now))
             } catch {
                 result = .failure(error)
             }

@@ -349,6 +349,8 @@ extension SimulatorState {
         guard let message = chat.liveMessage(messageID) else { throw .notFound("message \(messageID) not found in chat \(chatID)") }
         if chat.isGroup {
             guard chat.memberStatus[fromID]?.isPresent == true else { throw .badRequest("user \(fromID) is not a member of chat \(chatID)") }
+        } else {
+            guard chat.id == fromID else { throw .badRequest("only user \(chat.id) sees this private chat") }
         }
         let data: String
         if let buttonText {

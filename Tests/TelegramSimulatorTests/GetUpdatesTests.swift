@@ -124,6 +124,21 @@ struct GetUpdatesTests {
         }
     }
 
+    @Test("unconfirmed updates are kept for 24 hours, then forgotten")
+    func updatesExpire() async throws {
+        try await withSimulator { sim in
+            let ana = try await sim.user("Ana")
+            let chat = try await sim.group(members: [ana])
+            sim.clock.advance(by: 12 * 3600)
+            try await sim.control("POST", "chats/\(chat)/messages", ["from": .int(ana), "text": "/later"])
+            sim.clock.advance(by: 12 * 3600 + 1)
+            let left = (try await sim.botOK("getUpdates")).arrayValue ?? []
+            #expect(left.compactMap { $0["message"]?["text"]?.stringValue } == ["/later"])
+            sim.clock.advance(by: 12 * 3600)
+            #expect(try await sim.botOK("getUpdates") == .array([]))
+        }
+    }
+
     @Test("deleteWebhook with drop_pending_updates forgets the queue")
     func deleteWebhookDrops() async throws {
         try await withSimulator { sim in
