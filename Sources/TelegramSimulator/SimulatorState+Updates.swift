@@ -32,7 +32,7 @@ extension SimulatorState {
         guard let offset else { return }
         if offset < 0 {
             // A negative offset keeps only the last |offset| updates and forgets the rest.
-            let keep = min(updates.count, -offset)
+            let keep = Int(min(UInt(updates.count), offset.magnitude))
             updates.removeFirst(updates.count - keep)
         } else {
             updates.removeAll { $0.id < offset }

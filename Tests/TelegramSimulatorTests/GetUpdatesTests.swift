@@ -47,6 +47,8 @@ struct GetUpdatesTests {
             #expect(updateIDs(try await sim.botOK("getUpdates", ["limit": 2])) == Array(all.prefix(2)))
             #expect(updateIDs(try await sim.botOK("getUpdates", ["offset": -2])) == Array(all.suffix(2)))
             #expect(updateIDs(try await sim.botOK("getUpdates")) == Array(all.suffix(2)))
+            // Extreme values are clamped, not trusted.
+            #expect(updateIDs(try await sim.botOK("getUpdates", ["offset": .int(Int.min), "limit": 1000, "timeout": -5])) == Array(all.suffix(2)))
         }
     }
 
