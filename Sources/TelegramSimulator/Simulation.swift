@@ -55,7 +55,8 @@ final class Simulation: Sendable {
     func handleBotCall(methodName: String, parameters: BotAPIParameters) async -> BotAnswer {
         let arrival = now()
         guard let method = spec.method(named: methodName) else {
-            withState { state, _ in state.recordCall(method: methodName, chatID: nil, date: arrival, error: .methodNotFound) }
+            let shown = String(methodName.prefix(64))
+            withState { state, _ in state.recordCall(method: shown, chatID: nil, date: arrival, error: .methodNotFound) }
             return answer(.methodNotFound)
         }
         let name = method.name

@@ -59,6 +59,24 @@ struct ChatPageBrowserTests {
                     _ = try await browserSession.waitForElement("\(cardSelector) button.inline-button[data-button-text=\"Resolve\"]")
                     #expect(try await browserSession.element("\(cardSelector) button.inline-button[data-button-text=\"Claim\"]") == nil)
                     try await browserSession.waitForText("#toast", "You claimed incident 7")
+
+                    // The bot asks for a summary with ForceReply: the page opens the reply, the
+                    // person types, and the bot receives a reply to its question.
+                    let question = try await sim.botOK("sendMessage", [
+                        "chat_id": .int(chat), "text": "What fixed it?",
+                        "reply_markup": ["force_reply": true, "input_field_placeholder": "Summary"],
+                    ])
+                    let questionID = try #require(question["message_id"]?.intValue)
+                    try await browserSession.waitForText("#reply-text", "What fixed it?")
+                    let input = try await browserSession.waitForElement("#text")
+                    try await browserSession.type("Replaced the hydraulic hose", into: input)
+                    try await browserSession.click(try await browserSession.waitForElement("#composer button[type=submit]"))
+                    let next = (updates.arrayValue?.last?["update_id"]?.intValue ?? 0) + 1
+                    let replies = try await sim.botOK("getUpdates", ["offset": .int(next), "timeout": 30])
+                    let reply = try #require(replies.arrayValue?.first?["message"], "no message after typing: \(replies)")
+                    #expect(reply["text"] == "Replaced the hydraulic hose")
+                    #expect(reply["from"]?["id"] == .int(ana))
+                    #expect(reply["reply_to_message"]?["message_id"] == .int(questionID))
                     await browserSession.end()
                 } catch {
                     await browserSession.end()

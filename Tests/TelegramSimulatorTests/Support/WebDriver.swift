@@ -79,6 +79,11 @@ struct WebDriverSession: Sendable {
         guard status == 200 else { throw Failure(description: "click failed: \(value)") }
     }
 
+    func type(_ text: String, into element: String) async throws {
+        let (status, value) = try await call("POST", "element/\(element)/value", ["text": .string(text)])
+        guard status == 200 else { throw Failure(description: "typing failed: \(value)") }
+    }
+
     func text(_ element: String) async throws -> String? {
         let (status, value) = try await call("GET", "element/\(element)/text")
         return status == 200 ? value.stringValue : nil
