@@ -139,6 +139,8 @@ struct SimulatedCallbackQuery: Sendable {
 /// An update waiting to be fetched with getUpdates, built when it happened.
 struct PendingUpdate: Sendable {
     var id: Int
+    /// When it happened (simulated time); Telegram keeps unconfirmed updates for 24 hours.
+    var date: Date
     /// The update's kind, as `allowed_updates` names it (`message`, `callback_query`, ...).
     var kind: String
     var payload: JSONValue

@@ -10,13 +10,20 @@ import Foundation
 /// Only calls that post or change messages count (``countedMethods``); answerCallbackQuery,
 /// getUpdates and reads never do. A refused call consumes nothing.
 public struct RateLimitSettings: Sendable, Equatable {
+    /// Whether limits are enforced at all.
     public var enabled: Bool
+    /// Messages a chat takes at once before the per-chat rate applies.
     public var perChatBurst: Int
+    /// How fast a chat's allowance refills.
     public var perChatPerSecond: Double
+    /// Messages a group (negative chat id) takes in any 60 seconds.
     public var perGroupPerMinute: Int
+    /// Messages the whole bot sends in any second.
     public var globalPerSecond: Int
+    /// The Bot API methods that count (names as the spec spells them).
     public var countedMethods: Set<String>
 
+    /// The methods that post or change messages.
     public static let telegramMethods: Set<String> = [
         "sendMessage", "editMessageText", "editMessageReplyMarkup", "pinChatMessage",
         "unpinChatMessage", "unpinAllChatMessages", "deleteMessage", "deleteMessages",

@@ -31,8 +31,11 @@ final class Simulation: Sendable {
         let base = clock.now()
         let (result, woken): (Result<T, E>, [Resumption<SimulatorState.Wake>]) = state.withLock { state in
             let result: Result<T, E>
+            let now = state.now(base)
+            state.lastKnownNow = now
+            state.expireUpdates(now: now)
             do throws(E) {
-                result = .success(try body(&state, state.now(base)))
+                result = .success(try body(&state, now))
             } catch {
                 result = .failure(error)
             }
@@ -52,7 +55,8 @@ final class Simulation: Sendable {
     func handleBotCall(methodName: String, parameters: BotAPIParameters) async -> BotAnswer {
         let arrival = now()
         guard let method = spec.method(named: methodName) else {
-            withState { state, _ in state.recordCall(method: methodName, chatID: nil, date: arrival, error: .methodNotFound) }
+            let shown = String(methodName.prefix(64))
+            withState { state, _ in state.recordCall(method: shown, chatID: nil, date: arrival, error: .methodNotFound) }
             return answer(.methodNotFound)
         }
         let name = method.name

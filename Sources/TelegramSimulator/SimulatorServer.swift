@@ -248,3 +248,8 @@ final class ListeningSignal: Sendable {
         }
     }
 }
+
+extension SimulatorServer: CustomStringConvertible {
+    /// A short description without the token.
+    public var description: String { "SimulatorServer(\(configuration))" }
+}

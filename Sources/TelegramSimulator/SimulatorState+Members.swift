@@ -310,7 +310,8 @@ extension SimulatorState {
         }
         while index < units.count {
             let unit = units[index]
-            let atWordStart = index == 0 || !(isWordUnit(units[index - 1]) || units[index - 1] == 0x2F || units[index - 1] == 0x40)
+            // As tdlib: not after a letter, digit, "/", "@", "<" or ">" (so "</b>" is no command).
+            let atWordStart = index == 0 || !(isWordUnit(units[index - 1]) || [0x2F, 0x40, 0x3C, 0x3E].contains(units[index - 1]))
             if (unit == 0x2F || unit == 0x40), atWordStart {  // "/" or "@"
                 var end = index + 1
                 while end < units.count, isWordUnit(units[end]) { end += 1 }
@@ -348,6 +349,8 @@ extension SimulatorState {
         guard let message = chat.liveMessage(messageID) else { throw .notFound("message \(messageID) not found in chat \(chatID)") }
         if chat.isGroup {
             guard chat.memberStatus[fromID]?.isPresent == true else { throw .badRequest("user \(fromID) is not a member of chat \(chatID)") }
+        } else {
+            guard chat.id == fromID else { throw .badRequest("only user \(chat.id) sees this private chat") }
         }
         let data: String
         if let buttonText {

@@ -53,7 +53,11 @@ extension SimulatorState {
         var object: [String: JSONValue] = [
             "text": .string(revision.text.text),
             "html": .string(TelegramHTML.render(revision.text)),
-            "entities": .array(revision.text.entities.map { $0.json(user: nil) }),
+            "entities": .array(revision.text.entities.map { entity in
+                guard case .object(var object) = entity.json(user: nil) else { return .null }
+                if let userID = entity.userID { object["user_id"] = .int(userID) }
+                return .object(object)
+            }),
             "date": .int(Int(revision.date.timeIntervalSince1970)),
         ]
         if let keyboard = revision.inlineKeyboard {

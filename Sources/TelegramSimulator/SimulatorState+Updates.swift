@@ -3,18 +3,25 @@ import Foundation
 extension SimulatorState {
     /// Queues an update for the bot unless its kind is filtered out by `allowed_updates`
     /// (Telegram drops those when they happen), and wakes a waiting long poll.
+    static let updateLifetime: TimeInterval = 24 * 3600
+
     @discardableResult
     mutating func enqueueUpdate(kind: String, payload: JSONValue) -> Int? {
         let allowed = allowedUpdates ?? Self.defaultAllowedUpdates
         guard allowed.contains(kind) else { return nil }
         let id = nextUpdateID
         nextUpdateID += 1
-        updates.append(PendingUpdate(id: id, kind: kind, payload: [kind: payload]))
+        updates.append(PendingUpdate(id: id, date: lastKnownNow, kind: kind, payload: [kind: payload]))
         if let poll = currentPollID, let resumption = polls.resolve(poll, with: .updatesArrived) {
             resumptions.append(resumption)
         }
         markChanged()
         return id
+    }
+
+    /// Forgets unconfirmed updates older than 24 hours, as Telegram does.
+    mutating func expireUpdates(now: Date) {
+        updates.removeAll { now.timeIntervalSince($0.date) > Self.updateLifetime }
     }
 
     /// Applies getUpdates' `offset` (confirming what lies below it) and `allowed_updates`.
@@ -25,7 +32,7 @@ extension SimulatorState {
         guard let offset else { return }
         if offset < 0 {
             // A negative offset keeps only the last |offset| updates and forgets the rest.
-            let keep = min(updates.count, -offset)
+            let keep = Int(min(UInt(updates.count), offset.magnitude))
             updates.removeFirst(updates.count - keep)
         } else {
             updates.removeAll { $0.id < offset }

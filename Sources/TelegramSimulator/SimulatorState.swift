@@ -41,6 +41,9 @@ struct SimulatorState: Sendable {
     var calls: [CallRecord] = []
     var nextCallSequence = 1
     var clockOffset: TimeInterval = 0
+    /// The simulated time of the operation under way, set by the owner before each one, so
+    /// deep helpers (queuing an update) can date what they create.
+    var lastKnownNow = Date(timeIntervalSince1970: 0)
 
     var nextUserID = 1_000_001
     var nextGroupNumber = 1

@@ -47,6 +47,8 @@ struct GetUpdatesTests {
             #expect(updateIDs(try await sim.botOK("getUpdates", ["limit": 2])) == Array(all.prefix(2)))
             #expect(updateIDs(try await sim.botOK("getUpdates", ["offset": -2])) == Array(all.suffix(2)))
             #expect(updateIDs(try await sim.botOK("getUpdates")) == Array(all.suffix(2)))
+            // Extreme values are clamped, not trusted.
+            #expect(updateIDs(try await sim.botOK("getUpdates", ["offset": .int(Int.min), "limit": 1000, "timeout": -5])) == Array(all.suffix(2)))
         }
     }
 
@@ -121,6 +123,21 @@ struct GetUpdatesTests {
             try await sim.control("POST", "chats/\(chat)/messages", ["from": .int(ana), "text": "/help"])
             let after = (try await sim.botOK("getUpdates")).arrayValue ?? []
             #expect(after.contains { $0["message"] != nil })
+        }
+    }
+
+    @Test("unconfirmed updates are kept for 24 hours, then forgotten")
+    func updatesExpire() async throws {
+        try await withSimulator { sim in
+            let ana = try await sim.user("Ana")
+            let chat = try await sim.group(members: [ana])
+            sim.clock.advance(by: 12 * 3600)
+            try await sim.control("POST", "chats/\(chat)/messages", ["from": .int(ana), "text": "/later"])
+            sim.clock.advance(by: 12 * 3600 + 1)
+            let left = (try await sim.botOK("getUpdates")).arrayValue ?? []
+            #expect(left.compactMap { $0["message"]?["text"]?.stringValue } == ["/later"])
+            sim.clock.advance(by: 12 * 3600)
+            #expect(try await sim.botOK("getUpdates") == .array([]))
         }
     }
 
