@@ -325,7 +325,8 @@ struct SendSchedule {
 
         switch error.kind {
         case .retryAfter(let seconds):
-            let until = now + .seconds(max(0, seconds))
+            // Telegram always says at least 1 s; a 0 must not turn into a tight retry loop.
+            let until = now + .seconds(max(1, seconds))
             if call.isCallbackAnswer {
                 // A flood limit on a call bound to no chat holds back every call.
                 globalPausedUntil = max(globalPausedUntil ?? until, until)
