@@ -90,6 +90,12 @@ struct SendSchedule {
     private(set) var isDraining = false
     private var random: SplitMix64
     private var nextCallID: UInt64 = 1
+    /// Even pacing (GCRA): the instant the next message call is due on a regular schedule.
+    /// A call may go up to one spacing early, so a timer that fires a little late does not
+    /// lose budget: the schedule catches up instead of drifting.
+    private var nextMessageDue: Instant?
+    /// When idle lanes were last forgotten.
+    private var lastCollection: Instant?
 
     init(configuration: SenderConfiguration, seed: UInt64 = UInt64.random(in: .min ... .max)) {
         self.configuration = configuration
@@ -212,7 +218,8 @@ struct SendSchedule {
 
         // Then the chat lanes, lowest intent id first.
         while globalOpen, inFlight < configuration.maxConcurrentCalls,
-            global.allows(now: now, reserve: configuration.callbackReserve)
+            global.allows(now: now, reserve: configuration.callbackReserve),
+            messagePacingAllows(now)
         {
             var best: (chat: Int64, id: Int64, messageID: Int64?)?
             for (chat, lane) in lanes {
@@ -233,6 +240,9 @@ struct SendSchedule {
                 lane.inFlight = item
                 lanes[best.chat] = lane
                 inFlight += 1
+                if configuration.messageSpacing > .zero {
+                    nextMessageDue = max(nextMessageDue ?? now, now) + configuration.messageSpacing
+                }
                 calls.append(
                     PlannedCall(callID: callID, intentID: item.intent.id, chatID: best.chat, request: request, isCallbackAnswer: false))
             } catch {
@@ -261,8 +271,9 @@ struct SendSchedule {
                 consider(max(item.notBefore ?? now, globalFree))
             }
         }
+        let spacingFree = nextMessageDue.map { max(now, $0 - configuration.messageSpacing) } ?? now
         let messagesFree = global.earliest(now: now, reserve: configuration.callbackReserve).map {
-            max(globalPausedUntil ?? now, $0)
+            max(globalPausedUntil ?? now, $0, spacingFree)
         }
         for lane in lanes.values {
             guard lane.inFlight == nil, let head = lane.queue.first else { continue }
@@ -314,7 +325,8 @@ struct SendSchedule {
 
         switch error.kind {
         case .retryAfter(let seconds):
-            let until = now + .seconds(max(0, seconds))
+            // Telegram always says at least 1 s; a 0 must not turn into a tight retry loop.
+            let until = now + .seconds(max(1, seconds))
             if call.isCallbackAnswer {
                 // A flood limit on a call bound to no chat holds back every call.
                 globalPausedUntil = max(globalPausedUntil ?? until, until)
@@ -383,6 +395,11 @@ struct SendSchedule {
     }
 
     // MARK: Private
+
+    private func messagePacingAllows(_ now: Instant) -> Bool {
+        guard let due = nextMessageDue else { return true }
+        return now >= due - configuration.messageSpacing
+    }
 
     private mutating func takeCallID() -> UInt64 {
         defer { nextCallID += 1 }
@@ -487,7 +504,7 @@ struct SendSchedule {
     /// Lane heads whose target will never give a message id are reported `messageNotFound`.
     private mutating func settleUnreachableTargets(now: Instant) -> [ResultReport] {
         var reports: [ResultReport] = []
-        for chat in Array(lanes.keys) {
+        for (chat, lane) in lanes where lane.inFlight == nil && lane.queue.first.map(Self.waitsForASend) == true {
             while let lane = lanes[chat], lane.inFlight == nil, let head = lane.queue.first,
                 resolveTarget(of: head, now: now) == .gone
             {
@@ -497,6 +514,11 @@ struct SendSchedule {
             }
         }
         return reports
+    }
+
+    private static func waitsForASend(_ item: Held) -> Bool {
+        if case .sentBy = IntentTranslation.target(of: item.intent.action) { return true }
+        return false
     }
 
     /// Moves a migrated chat's lane (queue, pause) to the new chat id.
@@ -518,7 +540,8 @@ struct SendSchedule {
     /// Forgets lanes with nothing queued, nothing in flight and budgets back to unused, so the
     /// map does not grow with every chat ever written to.
     private mutating func collectIdleLanes(now: Instant) {
-        guard lanes.count > 64 else { return }
+        guard lanes.count > 64, lastCollection.map({ now - $0 >= .seconds(1) }) ?? true else { return }
+        lastCollection = now
         lanes = lanes.filter { _, lane in
             !(lane.queue.isEmpty && lane.inFlight == nil && (lane.pausedUntil.map { $0 <= now } ?? true)
                 && lane.bucket.isFull(at: now) && (lane.groupWindow?.isUnused(now: now) ?? true))

@@ -42,9 +42,16 @@ public struct SenderConfiguration: Sendable, Equatable {
     /// call from its start to its answer, so Telegram, which counts at arrival, never sees a
     /// budget exceeded; a margin only adds slack on top.
     public var safetyMargin: Duration
-    /// Calls of the global budget that messages leave free for callback answers, so a
-    /// pressed button is answered at once even when messages use the whole budget.
+    /// Calls of the global budget that messages leave free for callback answers. With even
+    /// pacing a callback answer waits at most about one spacing (1/30 s) for a free call, so the
+    /// default reserves none; a reserve makes that wait zero at the cost of that share of the
+    /// budget.
     public var callbackReserve: Int
+    /// Space message calls evenly over the global window (30/s: one every 1/30 s) instead of
+    /// sending a window's worth at once. Bursts raise the latency of every call in them, and a
+    /// call holds its budget slot until its answer, so bursts waste budget; callback answers
+    /// are never spaced.
+    public var evenPacing: Bool
     /// Intents the sender holds at most (queued or in flight); its credit is what is left.
     public var capacity: Int
     /// Bot API calls in flight at once.
@@ -73,7 +80,8 @@ public struct SenderConfiguration: Sendable, Equatable {
         chatPerSecond: Double = 1,
         chatBurst: Int = 3,
         safetyMargin: Duration = .zero,
-        callbackReserve: Int = 1,
+        callbackReserve: Int = 0,
+        evenPacing: Bool = true,
         capacity: Int = 256,
         maxConcurrentCalls: Int = 32,
         maxAttempts: Int = 5,
@@ -91,6 +99,7 @@ public struct SenderConfiguration: Sendable, Equatable {
         self.chatBurst = max(1, chatBurst)
         self.safetyMargin = max(.zero, safetyMargin)
         self.callbackReserve = max(0, callbackReserve)
+        self.evenPacing = evenPacing
         self.capacity = max(1, capacity)
         self.maxConcurrentCalls = max(1, maxConcurrentCalls)
         self.maxAttempts = max(1, maxAttempts)
@@ -111,6 +120,9 @@ public struct SenderConfiguration: Sendable, Equatable {
             chatPerSecond: settings.senderChatPerSecond,
             chatBurst: settings.senderChatBurst)
     }
+
+    /// The least time between two message calls when pacing evenly.
+    var messageSpacing: Duration { evenPacing ? global.window / global.calls : .zero }
 
     /// The time one chat token takes to come back, margin included.
     var chatInterval: Duration { .seconds(1 / chatPerSecond) + safetyMargin }

@@ -96,7 +96,11 @@ struct GatewayFailureTests {
                 harness.logs.all.filter { $0.contains("telegram.method=getMe") && $0.contains("retrying after a pause") }.count >= 2
             }
             try await withFakeBotAPI(fake, port: port) { fake, _ in
-                try await fake.waitFor("polling") { $0.contains { $0.method == "getUpdates" } }
+                _ = try await fake.waitFor("polling") { $0.contains { $0.method == "getUpdates" } }
+                // Stop the gateway while this fake still serves: a server that stops while a
+                // client connects can trap in NIO.
+                await harness.shutdown()
+                _ = try await harness.waitForEnd()
             }
             #expect(harness.logs.contains("info ready"))
             #expect(harness.logs.all.contains { $0.contains("error.kind=network") })

@@ -43,7 +43,7 @@ struct SendScheduleTests {
 
     @Test("lanes: one call in flight per chat, lowest intent id first, callbacks before messages")
     func laneOrder() throws {
-        var schedule = SendSchedule(configuration: quickConfiguration(), seed: 1)
+        var schedule = SendSchedule(configuration: quickConfiguration(evenPacing: false), seed: 1)
         for (id, chat) in [(Int64(3), Int64(1)), (1, 2), (2, 1), (4, 2)] {
             _ = schedule.receive(sendIntent(id, chat: chat), envelopeID: "e\(id)", now: at(0))
         }
@@ -57,6 +57,31 @@ struct SendScheduleTests {
         let reports = schedule.finish(call2, outcome: .succeeded(messageID: 77), now: at(0.01))
         #expect(reports == [ResultReport(result: IntentResult(intentID: 2, chatID: 1, outcome: .delivered(messageID: 77)), causationID: "e2")])
         #expect(schedule.takeCalls(now: at(0.01)).calls.map(\.intentID) == [3])
+    }
+
+    @Test("even pacing: message calls on a regular schedule of window / calls, late calls catch up, callbacks not held back")
+    func evenPacing() {
+        var schedule = SendSchedule(configuration: quickConfiguration(global: .init(calls: 10, per: .seconds(1))), seed: 1)
+        for id in Int64(1)...20 { _ = schedule.receive(sendIntent(id, chat: id), envelopeID: "e\(id)", now: at(0)) }
+        // Up to one spacing early: two right away, then one per 100 ms.
+        #expect(schedule.takeCalls(now: at(0)).calls.map(\.intentID) == [1, 2])
+        _ = schedule.receive(callbackIntent(100, chat: 9, query: "q"), envelopeID: "e100", now: at(0.01))
+        #expect(schedule.takeCalls(now: at(0.01)).calls.map(\.intentID) == [100])
+        #expect(schedule.nextWake(now: at(0.01)) == at(0.1))
+        #expect(schedule.takeCalls(now: at(0.099)).calls.isEmpty)
+        #expect(schedule.takeCalls(now: at(0.1)).calls.map(\.intentID) == [3])
+        // A wake-up 30 ms late: the next call is still due on the schedule, not 100 ms later.
+        #expect(schedule.takeCalls(now: at(0.23)).calls.map(\.intentID) == [4])
+        #expect(schedule.nextWake(now: at(0.23)) == at(0.3))
+        // Over the first second no more than the window's worth (10, the callback answer among
+        // them) start: no answer came, so the window is full although pacing would allow more.
+        var started = 4
+        var now = at(0.3)
+        while now < at(1) {
+            started += schedule.takeCalls(now: now).calls.count
+            now = schedule.nextWake(now: now) ?? now + .milliseconds(10)
+        }
+        #expect(started == 9)
     }
 
     @Test("a 429 pauses the chat until retry_after has passed, never sooner")

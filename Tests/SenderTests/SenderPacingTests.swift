@@ -100,8 +100,10 @@ struct SenderPacingTests {
 
     @Test("messages leave part of the global budget free, so a callback answer does not wait for the next window")
     func callbackReserve() async throws {
-        // 5 calls per second overall; messages may use 4 of them.
-        let configuration = quickConfiguration(global: .init(calls: 5, per: .seconds(1)))
+        // 5 calls per second overall; messages may use 4 of them, all at once.
+        var configuration = quickConfiguration(global: .init(calls: 5, per: .seconds(1)))
+        configuration.callbackReserve = 1
+        configuration.evenPacing = false
         try await withSender(configuration: configuration) { harness in
             for id in Int64(1)...12 { try await harness.incidents.send(sendIntent(id, chat: id)) }
             try await harness.fake.waitFor("the first window's messages") { $0.count >= 4 }

@@ -21,10 +21,11 @@ func quickConfiguration(
     global: SenderConfiguration.Budget = .init(calls: 30, per: .seconds(1)),
     group: SenderConfiguration.Budget = .init(calls: 20, per: .seconds(60)),
     chatPerSecond: Double = 100, chatBurst: Int = 10, capacity: Int = 256, maxAttempts: Int = 3,
-    shutdownGrace: Duration = .seconds(3)
+    shutdownGrace: Duration = .seconds(3), evenPacing: Bool = true
 ) -> SenderConfiguration {
     SenderConfiguration(
-        global: global, group: group, chatPerSecond: chatPerSecond, chatBurst: chatBurst, capacity: capacity,
+        global: global, group: group, chatPerSecond: chatPerSecond, chatBurst: chatBurst, evenPacing: evenPacing,
+        capacity: capacity,
         maxAttempts: maxAttempts, retryInitial: .milliseconds(20), retryMaximum: .milliseconds(200),
         heartbeatInterval: .milliseconds(200), shutdownGrace: shutdownGrace, requestTimeout: .seconds(5))
 }
