@@ -33,7 +33,6 @@ struct SimulatorState: Sendable {
     /// The update kinds the bot asked for; nil means Telegram's default (all but chat_member
     /// and reactions).
     var allowedUpdates: Set<String>?
-    var webhookURL: String?
 
     var limiter: RateLimiter
     var faults: [InjectedFault] = []
@@ -76,23 +75,23 @@ struct SimulatorState: Sendable {
     }
 
     /// Forgets every user, chat, update, fault and call and restores the configured privacy mode
-    /// and limits; update ids keep growing so a running bot's stored offset still makes sense.
+    /// and limits; update ids keep growing so a running bot's stored offset still makes sense,
+    /// and the simulated clock keeps its offset.
     mutating func reset() {
-        let keepUpdateID = nextUpdateID
-        let keepVersion = version
-        let keepWaiterID = nextWaiterID
-        let keepPolls = polls
-        let keepChangeWaits = changeWaits
-        let keepCurrentPoll = currentPollID
-        let keepResumptions = resumptions
-        self = SimulatorState(botUser: botUser, privacyMode: configuredPrivacyMode, limits: configuredLimits)
-        nextUpdateID = keepUpdateID
-        version = keepVersion
-        nextWaiterID = keepWaiterID
-        polls = keepPolls
-        changeWaits = keepChangeWaits
-        currentPollID = keepCurrentPoll
-        resumptions = keepResumptions
+        var fresh = SimulatorState(botUser: botUser, privacyMode: configuredPrivacyMode, limits: configuredLimits)
+        // Ids keep growing, time does not go back, and whoever is waiting keeps waiting.
+        fresh.nextUpdateID = nextUpdateID
+        fresh.nextCallSequence = nextCallSequence
+        fresh.version = version
+        fresh.clockOffset = clockOffset
+        fresh.lastKnownNow = lastKnownNow
+        fresh.nextWaiterID = nextWaiterID
+        fresh.polls = polls
+        fresh.changeWaits = changeWaits
+        fresh.currentPollID = currentPollID
+        fresh.resumptions = resumptions
+        fresh.isShuttingDown = isShuttingDown
+        self = fresh
         markChanged()
     }
 
