@@ -96,8 +96,9 @@ let package = Package(
         ]),
         /// Benchmarks report numbers; they are not tests.
         .executableTarget(name: "raisedash-bench", dependencies: [
-            "IncidentCore", "IncidentStore", "ZeroMQ", "WireProtocol",
+            "IncidentCore", "IncidentStore", "ZeroMQ", "WireProtocol", "Sender", "Gateway",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: Tests (one target per module)
