@@ -35,6 +35,8 @@ public struct GatewayRole: Service {
     let configuration: GatewayConfiguration
     let client: BotAPIClient?
     let missingClientReason: String
+    /// A token is set but is not a bot token: the role stops at once, like on a 401.
+    let invalidToken: Bool
     let inboundEndpoint: String
     let logger: Logger
     let readiness: Readiness
@@ -42,7 +44,7 @@ public struct GatewayRole: Service {
     /// The role as the executable runs it. Without a token it stays up idle after one warning.
     public init(settings: Settings, logger: Logger, readiness: Readiness) {
         let configuration = GatewayConfiguration()
-        var reason = "TELEGRAM_BOT_TOKEN is not set"
+        var invalidToken = false
         var client: BotAPIClient?
         if let secret = settings.botToken {
             if let token = BotToken(secret.value) {
@@ -50,12 +52,12 @@ public struct GatewayRole: Service {
                     baseURL: settings.telegramAPIBaseURL, token: token, session: Self.makeSession(),
                     requestTimeout: configuration.requestTimeout, logger: logger)
             } else {
-                reason = "TELEGRAM_BOT_TOKEN is not a valid bot token (expected <digits>:<letters, digits, _ or ->)"
+                invalidToken = true
             }
         }
         self.init(
             configuration: configuration, client: client, inboundEndpoint: settings.inboundEndpoint.value,
-            logger: logger, readiness: readiness, missingClientReason: reason)
+            logger: logger, readiness: readiness, missingClientReason: "TELEGRAM_BOT_TOKEN is not set", invalidToken: invalidToken)
     }
 
     /// A role with an explicit configuration and client (tests, benchmarks). `client == nil`
@@ -66,13 +68,14 @@ public struct GatewayRole: Service {
     ) {
         self.init(
             configuration: configuration, client: client, inboundEndpoint: inboundEndpoint, logger: logger,
-            readiness: readiness, missingClientReason: "no Bot API client configured")
+            readiness: readiness, missingClientReason: "no Bot API client configured", invalidToken: false)
     }
 
     private init(
         configuration: GatewayConfiguration, client: BotAPIClient?, inboundEndpoint: String, logger: Logger,
-        readiness: Readiness, missingClientReason: String
+        readiness: Readiness, missingClientReason: String, invalidToken: Bool
     ) {
+        self.invalidToken = invalidToken
         self.configuration = configuration
         self.client = client
         self.inboundEndpoint = inboundEndpoint
@@ -93,6 +96,10 @@ public struct GatewayRole: Service {
     }
 
     public func run() async throws {
+        if invalidToken {
+            logger.error("\(GatewayError.invalidToken.description)")
+            throw GatewayError.invalidToken
+        }
         let context = try ZMQContext()
         do {
             var options = Bus.socketOptions()
@@ -150,12 +157,18 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public enum Kind: String, Sendable {
         /// Telegram answered 401: the token is wrong or revoked.
         case unauthorized
+        /// TELEGRAM_BOT_TOKEN is set but is not of the form `<digits>:<secret>`.
+        case invalidToken
         /// Telegram refused `getMe` for another reason that retrying will not fix.
         case refused
     }
 
     public let kind: Kind
     public let description: String
+
+    static let invalidToken = GatewayError(
+        kind: .invalidToken,
+        description: "TELEGRAM_BOT_TOKEN is not a bot token (expected <digits>:<letters, digits, _ or ->, as @BotFather issues it); the gateway stops")
 
     static let unauthorized = GatewayError(
         kind: .unauthorized,

@@ -224,7 +224,7 @@ struct SendSchedule {
             var best: (chat: Int64, id: Int64, messageID: Int64?)?
             for (chat, lane) in lanes {
                 guard let head = readyHead(of: lane, now: now) else { continue }
-                if best == nil || head.item.intent.id < best!.id {
+                if best.map({ head.item.intent.id < $0.id }) ?? true {
                     best = (chat, head.item.intent.id, head.messageID)
                 }
             }

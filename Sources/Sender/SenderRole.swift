@@ -45,6 +45,8 @@ public struct SenderRole: Service {
     let client: BotAPIClient?
     /// Why there is no client, for the one warning line.
     let missingClientReason: String
+    /// A token is set but is not a bot token: the role stops at once, like on a 401.
+    let invalidToken: Bool
     let intentsEndpoint: String
     let logger: Logger
     let readiness: Readiness
@@ -53,7 +55,7 @@ public struct SenderRole: Service {
     /// the settings. Without a token it stays up idle after one warning.
     public init(settings: Settings, logger: Logger, readiness: Readiness) {
         let configuration = SenderConfiguration(settings: settings)
-        var reason = "TELEGRAM_BOT_TOKEN is not set"
+        var invalidToken = false
         var client: BotAPIClient?
         if let secret = settings.botToken {
             if let token = BotToken(secret.value) {
@@ -61,12 +63,12 @@ public struct SenderRole: Service {
                     baseURL: settings.telegramAPIBaseURL, token: token, session: Self.makeSession(),
                     requestTimeout: configuration.requestTimeout, logger: logger)
             } else {
-                reason = "TELEGRAM_BOT_TOKEN is not a valid bot token (expected <digits>:<letters, digits, _ or ->)"
+                invalidToken = true
             }
         }
         self.init(
             configuration: configuration, client: client, intentsEndpoint: settings.intentsEndpoint.value,
-            logger: logger, readiness: readiness, missingClientReason: reason)
+            logger: logger, readiness: readiness, missingClientReason: "TELEGRAM_BOT_TOKEN is not set", invalidToken: invalidToken)
     }
 
     /// A role with an explicit configuration and client (tests, benchmarks). `client == nil`
@@ -77,13 +79,14 @@ public struct SenderRole: Service {
     ) {
         self.init(
             configuration: configuration, client: client, intentsEndpoint: intentsEndpoint, logger: logger,
-            readiness: readiness, missingClientReason: "no Bot API client configured")
+            readiness: readiness, missingClientReason: "no Bot API client configured", invalidToken: false)
     }
 
     private init(
         configuration: SenderConfiguration, client: BotAPIClient?, intentsEndpoint: String, logger: Logger,
-        readiness: Readiness, missingClientReason: String
+        readiness: Readiness, missingClientReason: String, invalidToken: Bool
     ) {
+        self.invalidToken = invalidToken
         self.configuration = configuration
         self.client = client
         self.intentsEndpoint = intentsEndpoint
@@ -106,6 +109,10 @@ public struct SenderRole: Service {
     }
 
     public func run() async throws {
+        if invalidToken {
+            logger.error("\(SenderError.invalidToken.description)")
+            throw SenderError.invalidToken
+        }
         let context = try ZMQContext()
         do {
             let socket = try context.socket(.dealer, options: Bus.socketOptions())
@@ -148,10 +155,16 @@ public struct SenderError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// Telegram answered 401: the token is wrong or revoked.
         case unauthorized
+        /// TELEGRAM_BOT_TOKEN is set but is not of the form `<digits>:<secret>`.
+        case invalidToken
     }
 
     public let kind: Kind
     public let description: String
+
+    static let invalidToken = SenderError(
+        kind: .invalidToken,
+        description: "TELEGRAM_BOT_TOKEN is not a bot token (expected <digits>:<letters, digits, _ or ->, as @BotFather issues it); the sender stops")
 
     static let unauthorized = SenderError(
         kind: .unauthorized,

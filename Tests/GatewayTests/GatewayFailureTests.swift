@@ -1,5 +1,7 @@
 import Foundation
 import Gateway
+import RaiseDashConfig
+import RoleSupport
 import Testing
 import WireProtocol
 
@@ -137,5 +139,21 @@ struct GatewayFailureTests {
             #expect(try await harness.waitForEnd(timeout: .seconds(10)) == .finished)
             #expect(fake.unconfirmed.isEmpty)
         }
+    }
+}
+
+@Suite("Gateway: built from settings")
+struct GatewaySettingsTests {
+    @Test("a TELEGRAM_BOT_TOKEN that is not a bot token stops the gateway with one line that does not show it")
+    func invalidToken() async throws {
+        let values = ["TELEGRAM_BOT_TOKEN": "not-a-number:SECRET-part", "RAISEDASH_INBOUND_ENDPOINT": "tcp://127.0.0.1:\(freePort())"]
+        let logs = LogCapture()
+        let role = GatewayRole(
+            settings: try Settings(lookup: { values[$0] }), logger: logs.logger(),
+            readiness: Readiness(parts: GatewayRole.readinessParts))
+        await #expect(throws: GatewayError.self) { try await role.run() }
+        #expect(logs.all.count == 1)
+        #expect(logs.all.first?.contains("TELEGRAM_BOT_TOKEN is not a bot token") == true)
+        #expect(!logs.contains("SECRET-part"))
     }
 }

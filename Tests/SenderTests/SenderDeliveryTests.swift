@@ -1,4 +1,6 @@
 import Foundation
+import RaiseDashConfig
+import RoleSupport
 import Sender
 import TelegramBotAPI
 import Testing
@@ -208,5 +210,21 @@ struct SenderDeliveryTests {
             #expect(harness.logs.contains("frame.error=malformed"))
             #expect(harness.logs.contains("frame.error=unexpected_type"))
         }
+    }
+}
+
+@Suite("Sender: built from settings")
+struct SenderSettingsTests {
+    @Test("a TELEGRAM_BOT_TOKEN that is not a bot token stops the sender with one line that does not show it")
+    func invalidToken() async throws {
+        let values = ["TELEGRAM_BOT_TOKEN": "not-a-number:SECRET-part", "RAISEDASH_INTENTS_ENDPOINT": "tcp://127.0.0.1:5999"]
+        let logs = LogCapture()
+        let role = SenderRole(
+            settings: try Settings(lookup: { values[$0] }), logger: logs.logger(),
+            readiness: Readiness(parts: SenderRole.readinessParts))
+        await #expect(throws: SenderError.self) { try await role.run() }
+        #expect(logs.all.count == 1)
+        #expect(logs.all.first?.contains("TELEGRAM_BOT_TOKEN is not a bot token") == true)
+        #expect(!logs.contains("SECRET-part"))
     }
 }
