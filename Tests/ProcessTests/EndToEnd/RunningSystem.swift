@@ -63,10 +63,15 @@ final class RunningSystem: @unchecked Sendable {
         for process in all { _ = await process.waitForExit(timeout: .seconds(10)) }
     }
 
-    /// Output of every process, for failure messages.
+    /// Output of every process, for failure messages: the last lines of each here, the whole
+    /// of each in `<role>.log` in the installation's temporary directory.
     var logs: String {
         lock.lock(); defer { lock.unlock() }
-        return processes.map { "=== \($0.key)\n\($0.value.text.suffix(4000))" }.joined(separator: "\n")
+        let directory = environment["RAISEDASH_TEST_DIR"] ?? NSTemporaryDirectory()
+        for (role, process) in processes {
+            try? process.text.write(toFile: directory + "/\(role).log", atomically: true, encoding: .utf8)
+        }
+        return "(full logs in \(directory))\n" + processes.map { "=== \($0.key)\n\($0.value.text.suffix(4000))" }.joined(separator: "\n")
     }
 
     // MARK: HTTP
@@ -166,6 +171,7 @@ struct World {
     static let stranger: Int64 = 506
 
     var departments: [String: Int64] = [:]
+    var companyID = 0
 
     static func build(on system: RunningSystem) async throws -> World {
         let people: [(Int64, String, String)] = [
@@ -182,6 +188,7 @@ struct World {
         let company = try await system.admin("POST", "companies", ["name": "Acme Freight"]) as? [String: Any]
         let companyID = company?["id"] as? Int ?? 0
         var world = World()
+        world.companyID = companyID
         for (name, restricted) in [("Dispatch", false), ("Maintenance", false), ("Safety", true)] {
             let department = try await system.admin("POST", "companies/\(companyID)/departments", ["name": name, "restricted": restricted]) as? [String: Any]
             world.departments[name] = Int64(department?["id"] as? Int ?? 0)
