@@ -32,6 +32,10 @@ final class RunningSystem: @unchecked Sendable {
         self.environment = environment
         try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)"])
         try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
+        if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
+            // The sender's group budget was changed: Telegram (the simulator) allows the same.
+            try await control("PUT", "limits", ["per_group_per_minute": perGroup])
+        }
         for role in Self.roles { try start(role) }
         for role in Self.roles { try await process(role).waitFor(line: "] ready") }
         try await waitForHTTP("http://127.0.0.1:\(httpPort)/healthz")
@@ -197,10 +201,27 @@ struct World {
             try await system.admin("POST", "departments/\(world.departments[department]!)/members", ["user_id": member])
         }
         try await system.admin("PUT", "groups/\(chat)", ["company_id": companyID, "manager_user_ids": [manager]])
-        try await system.control("POST", "chats/\(chat)/commands", ["from": driver, "command": "/register_driver"])
+        try await world.addDriver(in: chat, on: system)
+        return world
+    }
+
+    /// Another activated group of the same company with everyone in it and the driver
+    /// registered. (Telegram lets a bot send 20 messages a minute to a group: tests that make
+    /// many use several groups.)
+    func addGroup(_ chat: Int64, title: String, on system: RunningSystem) async throws {
+        try await system.control("POST", "chats", [
+            "type": "supergroup", "id": chat, "title": title, "creator": World.manager,
+            "members": [World.driver, World.dispatcher, World.secondDispatcher, World.mechanic, World.manager, World.stranger],
+            "bot": ["status": "administrator", "can_pin_messages": true],
+        ])
+        try await system.admin("PUT", "groups/\(chat)", ["company_id": companyID, "manager_user_ids": [World.manager]])
+        try await addDriver(in: chat, on: system)
+    }
+
+    private func addDriver(in chat: Int64, on system: RunningSystem) async throws {
+        try await system.control("POST", "chats/\(chat)/commands", ["from": World.driver, "command": "/register_driver"])
         try await system.waitForMessages(chat, "the driver's registration to be answered") { messages in
             messages.contains { ($0["text"] as? String ?? "").localizedCaseInsensitiveContains("driver") && ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true }
         }
-        return world
     }
 }
