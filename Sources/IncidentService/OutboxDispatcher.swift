@@ -149,9 +149,14 @@ actor OutboxDispatcher {
             peers[peer]?.credit -= 1
             inFlight[intentID] = InFlight(item: item, peer: peer, sentAt: .now)
         } catch {
-            logger.warning("could not hand an intent to a sender", metadata: ["intent.id": "\(intentID)", "error": "\(error)"])
+            // The sender is gone (killed, restarted under a new identity): what it held will
+            // never be answered either, so it goes back to the outbox with this item. (Only
+            // `sweep` looked at held items, and only for senders still listed, so a lane
+            // stalled behind them until the result timeout.)
+            logger.warning("could not hand an intent to a sender; re-sending what it held", metadata: ["intent.id": "\(intentID)", "error": "\(error)"])
             peers.removeValue(forKey: peer)
             try? await store.requeueOutbox(item.id)
+            await requeue { $0.peer == peer }
         }
     }
 

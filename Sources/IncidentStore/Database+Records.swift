@@ -100,13 +100,21 @@ extension Database {
             nextNumber: next)
     }
 
-    /// The group of `chat`, recorded as pending if the store has not seen it yet.
+    /// The group of `chat`, recorded as pending if the store has not seen it yet. A chat that
+    /// was upgraded to a supergroup is the group it became.
     func ensureGroup(_ chat: ChatRef, now: Date) throws -> StoredGroup {
         if let existing = try group(chatID: chat.id) {
             if let title = chat.title, title != existing.group.title {
                 try run("UPDATE groups SET title = ?, updated_at = ? WHERE id = ?", [title, stamp(now), existing.rowID])
             }
             return existing
+        }
+        if let moved = try Int64.fetchOne(
+            cachedStatement(sql: "SELECT group_id FROM chat_migrations WHERE old_chat_id = ?"),
+            arguments: [chat.id.rawValue]),
+            let group = try group(rowID: moved)
+        {
+            return group
         }
         try run(
             "INSERT INTO groups (chat_id, status, title, created_at, updated_at) VALUES (?, 'pending', ?, ?, ?)",

@@ -143,7 +143,9 @@ struct Transaction {
         guard let stored = try db.storedIncident(data.incidentID) else {
             return try refuse(.unknownIncident, answering: .press(query))
         }
-        guard stored.incident.chatID == chat.id else {
+        // The incident's group, also when the press comes from the chat the group had before
+        // it became a supergroup (a card in the old group's history).
+        guard let group, stored.groupRowID == group.rowID else {
             return try refuse(.incidentOfAnotherChat, answering: .press(query))
         }
         return try decide(

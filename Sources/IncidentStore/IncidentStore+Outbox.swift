@@ -345,6 +345,9 @@ extension Database {
             try run("DELETE FROM groups WHERE id = ?", [target.rowID])
         }
         try run("UPDATE groups SET chat_id = ?, updated_at = ? WHERE id = ?", [new.rawValue, stamp(now), source.rowID])
+        try run(
+            "INSERT OR REPLACE INTO chat_migrations (old_chat_id, group_id, migrated_at) VALUES (?, ?, ?)",
+            [old.rawValue, source.rowID, stamp(now)])
         return true
     }
 }

@@ -8,6 +8,9 @@ enum Schema {
         migrator.registerMigration("v1: companies, groups, departments, incidents, timeline, outbox") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: chat ids groups had before a migration") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -195,5 +198,15 @@ enum Schema {
         );
         CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
         CREATE INDEX outbox_open_lane ON outbox(lane, id) WHERE state != 'done' AND lane IS NOT NULL;
+        """
+
+    /// A group's earlier chat ids: Telegram upgraded it to a supergroup, but people still press
+    /// the buttons of cards in the old group's history, and those presses name the old chat.
+    static let v2 = """
+        CREATE TABLE chat_migrations (
+            old_chat_id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            migrated_at TEXT NOT NULL
+        );
         """
 }

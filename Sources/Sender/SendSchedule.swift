@@ -44,6 +44,8 @@ struct ResultReport: Sendable, Equatable {
 /// - 429 pauses the chat (or everything, for a call bound to no chat) for `retry_after` and
 ///   retries; 5xx, network errors and timeouts retry with backoff up to `maxAttempts`; a chat
 ///   migration is reported and the intent (and the chat's lane) moves to the new chat id.
+/// - 403 (the bot was kicked or blocked) ends the chat's queue: the intents waiting there get
+///   the same answer without a call.
 struct SendSchedule {
     typealias Instant = ContinuousClock.Instant
 
@@ -360,6 +362,19 @@ struct SendSchedule {
             // Shutting down; the incident service sends the intent again to the next session.
             requeue(item)
             return []
+        case .forbidden where !call.isCallbackAnswer:
+            // The bot may not write to this chat (kicked, removed, blocked): what waits for it
+            // would get the same answer, so it is reported without a call.
+            held.remove(item.intent.id)
+            let outcome = Self.outcome(for: error)
+            var reports = [complete(item, outcome)]
+            let waiting = lanes[call.chatID]?.queue ?? []
+            lanes[call.chatID]?.queue.removeAll()
+            for other in waiting {
+                held.remove(other.intent.id)
+                reports.append(complete(other, outcome))
+            }
+            return reports
         default:
             held.remove(item.intent.id)
             return [complete(item, Self.outcome(for: error))]

@@ -105,8 +105,11 @@ import Testing
         let items = try await fixture.store.claimOutbox(now: F.t0)
         #expect(!items.isEmpty)
         #expect(items.allSatisfy { $0.chatID == nil || $0.chatID == newChat.id })
-        // Presses from the new chat work; from the old id, the incident is of another chat.
+        // Presses from the new chat work, and so do presses on the card in the old group's
+        // history (they name the old chat); no group is made up for the old chat id.
         #expect(try await fixture.press(5, .claim, on: id, by: F.ann, chat: newChat).outcome == .applied)
+        #expect(try await fixture.press(7, .join, on: id, by: F.bob, chat: F.chat).outcome == .applied)
+        #expect(try await fixture.store.group(chat: F.chat.id) == nil)
         // The migration notice again changes nothing.
         #expect(try await fixture.store.migrateGroup(from: F.chat.id, to: newChat.id, now: F.t0) == false)
         let next = try await fixture.newIssue(6, chat: newChat)

@@ -41,6 +41,26 @@ struct SendScheduleTests {
         #expect(bucket.isFull(at: at(4)))
     }
 
+    @Test("a 403 in a chat answers what waits for that chat without calls; other chats go on")
+    func forbiddenEndsTheLane() throws {
+        var schedule = SendSchedule(configuration: quickConfiguration(), seed: 1)
+        for (id, chat) in [(Int64(1), Int64(-5)), (2, -5), (3, -5), (4, -6)] {
+            _ = schedule.receive(sendIntent(id, chat: chat), envelopeID: "e\(id)", now: at(0))
+        }
+        let first = schedule.takeCalls(now: at(0))
+        #expect(first.calls.map(\.intentID) == [1, 4])
+        let call1 = try #require(first.calls.first { $0.intentID == 1 })
+        let kicked = BotAPIError(
+            kind: .forbidden(.kicked), method: .sendMessage, httpStatus: 403,
+            detail: "Forbidden: bot was kicked from the supergroup chat")
+        let reports = schedule.finish(call1, outcome: .failed(kicked), now: at(0.01))
+        let outcome = IntentResult.Outcome.forbidden(description: "Forbidden: bot was kicked from the supergroup chat")
+        #expect(reports.map(\.result) == [1, 2, 3].map { IntentResult(intentID: $0, chatID: -5, outcome: outcome) })
+        #expect(reports.map(\.causationID) == ["e1", "e2", "e3"])
+        #expect(schedule.takeCalls(now: at(5)).calls.isEmpty, "nothing more for chat -5; chat -6's call is still in flight")
+        #expect(schedule.credit == 256 - 1)
+    }
+
     @Test("lanes: one call in flight per chat, lowest intent id first, callbacks before messages")
     func laneOrder() throws {
         var schedule = SendSchedule(configuration: quickConfiguration(evenPacing: false), seed: 1)

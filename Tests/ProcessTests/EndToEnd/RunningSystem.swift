@@ -32,6 +32,10 @@ final class RunningSystem: @unchecked Sendable {
         self.environment = environment
         try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)"])
         try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
+        if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
+            // The sender's group budget was changed: Telegram (the simulator) allows the same.
+            try await control("PUT", "limits", ["per_group_per_minute": perGroup])
+        }
         for role in Self.roles { try start(role) }
         for role in Self.roles { try await process(role).waitFor(line: "] ready") }
         try await waitForHTTP("http://127.0.0.1:\(httpPort)/healthz")
@@ -63,10 +67,15 @@ final class RunningSystem: @unchecked Sendable {
         for process in all { _ = await process.waitForExit(timeout: .seconds(10)) }
     }
 
-    /// Output of every process, for failure messages.
+    /// Output of every process, for failure messages: the last lines of each here, the whole
+    /// of each in `<role>.log` in the installation's temporary directory.
     var logs: String {
         lock.lock(); defer { lock.unlock() }
-        return processes.map { "=== \($0.key)\n\($0.value.text.suffix(4000))" }.joined(separator: "\n")
+        let directory = environment["RAISEDASH_TEST_DIR"] ?? NSTemporaryDirectory()
+        for (role, process) in processes {
+            try? process.text.write(toFile: directory + "/\(role).log", atomically: true, encoding: .utf8)
+        }
+        return "(full logs in \(directory))\n" + processes.map { "=== \($0.key)\n\($0.value.text.suffix(4000))" }.joined(separator: "\n")
     }
 
     // MARK: HTTP
@@ -166,6 +175,7 @@ struct World {
     static let stranger: Int64 = 506
 
     var departments: [String: Int64] = [:]
+    var companyID = 0
 
     static func build(on system: RunningSystem) async throws -> World {
         let people: [(Int64, String, String)] = [
@@ -182,6 +192,7 @@ struct World {
         let company = try await system.admin("POST", "companies", ["name": "Acme Freight"]) as? [String: Any]
         let companyID = company?["id"] as? Int ?? 0
         var world = World()
+        world.companyID = companyID
         for (name, restricted) in [("Dispatch", false), ("Maintenance", false), ("Safety", true)] {
             let department = try await system.admin("POST", "companies/\(companyID)/departments", ["name": name, "restricted": restricted]) as? [String: Any]
             world.departments[name] = Int64(department?["id"] as? Int ?? 0)
@@ -190,10 +201,27 @@ struct World {
             try await system.admin("POST", "departments/\(world.departments[department]!)/members", ["user_id": member])
         }
         try await system.admin("PUT", "groups/\(chat)", ["company_id": companyID, "manager_user_ids": [manager]])
-        try await system.control("POST", "chats/\(chat)/commands", ["from": driver, "command": "/register_driver"])
+        try await world.addDriver(in: chat, on: system)
+        return world
+    }
+
+    /// Another activated group of the same company with everyone in it and the driver
+    /// registered. (Telegram lets a bot send 20 messages a minute to a group: tests that make
+    /// many use several groups.)
+    func addGroup(_ chat: Int64, title: String, on system: RunningSystem) async throws {
+        try await system.control("POST", "chats", [
+            "type": "supergroup", "id": chat, "title": title, "creator": World.manager,
+            "members": [World.driver, World.dispatcher, World.secondDispatcher, World.mechanic, World.manager, World.stranger],
+            "bot": ["status": "administrator", "can_pin_messages": true],
+        ])
+        try await system.admin("PUT", "groups/\(chat)", ["company_id": companyID, "manager_user_ids": [World.manager]])
+        try await addDriver(in: chat, on: system)
+    }
+
+    private func addDriver(in chat: Int64, on system: RunningSystem) async throws {
+        try await system.control("POST", "chats/\(chat)/commands", ["from": World.driver, "command": "/register_driver"])
         try await system.waitForMessages(chat, "the driver's registration to be answered") { messages in
             messages.contains { ($0["text"] as? String ?? "").localizedCaseInsensitiveContains("driver") && ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true }
         }
-        return world
     }
 }
