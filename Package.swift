@@ -72,12 +72,20 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .target(name: "Gateway", dependencies: ["RoleSupport", "TelegramBotAPI"]),
+        .target(name: "Gateway", dependencies: [
+            "RoleSupport", "TelegramBotAPI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "IncidentService", dependencies: [
             "RoleSupport", "IncidentCore", "IncidentStore",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .target(name: "Sender", dependencies: ["RoleSupport", "TelegramBotAPI"]),
+        .target(name: "Sender", dependencies: [
+            "RoleSupport", "TelegramBotAPI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "Scheduler", dependencies: ["RoleSupport"]),
         /// `raisedash up`: runs the roles as child processes and keeps them alive.
         .target(name: "Supervisor", dependencies: [

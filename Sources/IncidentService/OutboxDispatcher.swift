@@ -96,9 +96,12 @@ actor OutboxDispatcher {
                 try await store.markGroupInactive(chat: ChatID(result.chatID), now: now())
                 try await store.completeOutbox(outboxID, result: .failed(reason: description), now: now())
             case .chatMigrated(let newChat):
+                // Not final: the sender retries the call on the new chat id and reports its
+                // outcome for the same intent, so the item stays in flight until then.
                 logger.info("group migrated", metadata: ["chat.id": "\(result.chatID)", "chat.new_id": "\(newChat)"])
                 try await store.migrateGroup(from: ChatID(result.chatID), to: ChatID(newChat), now: now())
-                try await store.requeueOutbox(outboxID)
+                inFlight[result.intentID] = flight
+                peers[peer]?.credit -= 1
             case .rejected(let description), .gaveUp(let description):
                 logger.error("intent failed", metadata: ["intent.id": "\(result.intentID)", "error": "\(description)"])
                 try await store.completeOutbox(outboxID, result: .failed(reason: description), now: now())

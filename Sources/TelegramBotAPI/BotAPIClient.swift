@@ -20,6 +20,17 @@ public struct BotAPIClient: Sendable {
     /// Telegram's own server.
     public static let telegramBaseURL = URL(string: "https://api.telegram.org")!
 
+    /// The default session: no URL cache and no cookies. Bot API answers must never be
+    /// served from a cache, and on Linux cancelling a task of a caching session (such as
+    /// `URLSession.shared`) can crash FoundationNetworking.
+    public static let uncachedSession: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpCookieStorage = nil
+        return URLSession(configuration: configuration)
+    }()
+
     /// Where the Bot API is served (Telegram, a local Bot API server, or the simulator).
     public let baseURL: URL
     /// The bot's numeric id (from the token; not secret).
@@ -42,7 +53,7 @@ public struct BotAPIClient: Sendable {
     public init(
         baseURL: URL = BotAPIClient.telegramBaseURL,
         token: BotToken,
-        session: URLSession = .shared,
+        session: URLSession = BotAPIClient.uncachedSession,
         requestTimeout: Duration = .seconds(30),
         longPollMargin: Duration = .seconds(10),
         logger: Logger

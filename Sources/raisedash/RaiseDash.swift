@@ -92,7 +92,7 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try await runRole("gateway", httpPort: settings.gatewayHTTPPort, settings: settings, readinessParts: GatewayRole.readinessParts) {
-            try GatewayRole(settings: settings, logger: $0, readiness: $1)
+            GatewayRole(settings: settings, logger: $0, readiness: $1)
         }
     }
 }
@@ -135,7 +135,7 @@ struct SenderCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try await runRole("sender", httpPort: settings.senderHTTPPort, settings: settings, readinessParts: SenderRole.readinessParts) {
-            try SenderRole(settings: settings, logger: $0, readiness: $1)
+            SenderRole(settings: settings, logger: $0, readiness: $1)
         }
     }
 }
@@ -154,7 +154,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try await runRole("scheduler", httpPort: settings.schedulerHTTPPort, settings: settings, readinessParts: SchedulerRole.readinessParts) {
-            try SchedulerRole(settings: settings, logger: $0, readiness: $1)
+            SchedulerRole(settings: settings, logger: $0, readiness: $1)
         }
     }
 }
