@@ -89,6 +89,7 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["RoleSupport"]),
         /// `raisedash up`: runs the roles as child processes and keeps them alive.
         .target(name: "Supervisor", dependencies: [
+            "RoleSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -139,6 +140,6 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
-        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ"]),
+        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport"]),
     ]
 )

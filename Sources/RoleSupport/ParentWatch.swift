@@ -25,7 +25,7 @@ public struct ParentWatch: Service {
         let (stream, continuation) = AsyncStream<Void>.makeStream()
         // A dedicated thread does the blocking read, never the cooperative pool.
         let thread = Thread {
-            while !FileHandle.standardInput.availableData.isEmpty {}
+            PipeReading.readChunks(from: FileHandle.standardInput.fileDescriptor) { _ in }
             continuation.yield()
             continuation.finish()
         }

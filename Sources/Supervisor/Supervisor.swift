@@ -7,6 +7,7 @@
 /// holds; a supervised role stops when that pipe reaches end-of-file (see `ParentWatch`).
 import Foundation
 import Logging
+import RoleSupport
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -202,9 +203,7 @@ final class PrefixedOutput: Sendable {
         let lock = self.lock
         let thread = Thread {
             var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
+            PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = pending[pending.startIndex..<newline]

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import RoleSupport
 import Testing
 import WireProtocol
 import ZeroMQ
@@ -33,9 +34,7 @@ final class ChildProcess {
         let output = self.output
         // A dedicated thread does the blocking reads.
         Thread {
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
+            PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
                 output.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
         }.start()

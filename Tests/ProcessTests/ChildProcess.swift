@@ -1,4 +1,5 @@
 import Foundation
+import RoleSupport
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -62,6 +63,9 @@ func isolatedEnvironment(extra: [String: String] = [:]) -> [String: String] {
     return environment
 }
 
+/// Serializes `Process.run()` across the test process.
+let launchLock = NSLock()
+
 /// A running `raisedash` process whose combined output the test can wait on.
 final class ChildProcess: @unchecked Sendable {
     // Safe: `output` is only touched under `lock`; `process` is set up before `run()` and only
@@ -81,13 +85,14 @@ final class ChildProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         let handle = pipe.fileHandleForReading
         Thread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
+            PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
                 let text = String(decoding: chunk, as: UTF8.self)
                 lock.lock(); output += text; lock.unlock()
             }
         }.start()
+        // Foundation's Process.run is not safe to call from several threads at once.
+        launchLock.lock()
+        defer { launchLock.unlock() }
         try process.run()
     }
 
