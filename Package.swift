@@ -110,6 +110,11 @@ let package = Package(
         ]),
 
         // MARK: Tests (one target per module)
+        /// Fakes shared by tests that talk to a Bot API (not shipped).
+        .target(name: "BotAPITestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/BotAPITestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol"]),
         .testTarget(name: "IncidentCoreTests", dependencies: [
