@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "SenderTests", dependencies: [
