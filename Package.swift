@@ -136,7 +136,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "SenderTests", dependencies: [
-            "Sender", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "Sender", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
