@@ -111,6 +111,11 @@ let package = Package(
         ]),
 
         // MARK: Tests (one target per module)
+        /// Fakes shared by tests that talk to a Bot API (not shipped).
+        .target(name: "BotAPITestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/BotAPITestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol"]),
         .testTarget(name: "IncidentCoreTests", dependencies: [
@@ -128,11 +133,11 @@ let package = Package(
         .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "SenderTests", dependencies: [
-            "Sender", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "Sender", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [

@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 
 /// Telegram update JSON as the Bot API sends it, for the fake's getUpdates and for decoding.

@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -9,27 +9,27 @@ import Synchronization
 /// message with a new id, edits return the edited message, `getUpdates` keeps a queue of
 /// updates with Telegram's offset semantics and long polling (a second poll ends the first
 /// with 409), everything else answers `true`.
-final class FakeBotAPI: Sendable {
-    typealias Instant = ContinuousClock.Instant
+public final class FakeBotAPI: Sendable {
+    public typealias Instant = ContinuousClock.Instant
 
     /// One call as the fake received it.
-    struct Call: Sendable {
-        let index: Int
-        let method: String
+    public struct Call: Sendable {
+        public let index: Int
+        public let method: String
         /// The path segment after `bot` (the token).
-        let token: String
-        let body: JSONValue?
-        let arrived: Instant
-        var answered: Instant?
-        var status: Int?
+        public let token: String
+        public let body: JSONValue?
+        public let arrived: Instant
+        public var answered: Instant?
+        public var status: Int?
 
-        var chatID: Int64? { body?["chat_id"]?.int }
-        var text: String? { body?["text"]?.string }
-        var offset: Int64? { body?["offset"]?.int }
+        public var chatID: Int64? { body?["chat_id"]?.int }
+        public var text: String? { body?["text"]?.string }
+        public var offset: Int64? { body?["offset"]?.int }
     }
 
     /// What to answer.
-    indirect enum Reply: Sendable {
+    public indirect enum Reply: Sendable {
         case json(status: Int, String)
         case html(status: Int, String)
         /// Waits, then answers.
@@ -37,20 +37,20 @@ final class FakeBotAPI: Sendable {
         /// What the fake does by default for the method.
         case standard
 
-        static func ok(_ result: String) -> Reply { .json(status: 200, #"{"ok":true,"result":\#(result)}"#) }
+        public static func ok(_ result: String) -> Reply { .json(status: 200, #"{"ok":true,"result":\#(result)}"#) }
 
         /// Telegram's failure shape; `parameters` is a JSON object text or nil.
-        static func failure(_ code: Int, _ description: String, parameters: String? = nil) -> Reply {
+        public static func failure(_ code: Int, _ description: String, parameters: String? = nil) -> Reply {
             var body = #"{"ok":false,"error_code":\#(code),"description":\#(jsonString(description))"#
             if let parameters { body += #","parameters":\#(parameters)"# }
             return .json(status: code, body + "}")
         }
 
-        static func tooManyRequests(retryAfter seconds: Int) -> Reply {
+        public static func tooManyRequests(retryAfter seconds: Int) -> Reply {
             failure(429, "Too Many Requests: retry after \(seconds)", parameters: #"{"retry_after":\#(seconds)}"#)
         }
 
-        static let badGatewayHTML = Reply.html(
+        public static let badGatewayHTML = Reply.html(
             status: 502, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n")
     }
 
@@ -66,10 +66,10 @@ final class FakeBotAPI: Sendable {
 
     private let state = Mutex(State())
     /// The bot `getMe` describes.
-    let botID: Int64
-    let botUsername: String
+    public let botID: Int64
+    public let botUsername: String
 
-    init(botID: Int64 = 123456, botUsername: String = "RaiseDashBot") {
+    public init(botID: Int64 = 123456, botUsername: String = "RaiseDashBot") {
         self.botID = botID
         self.botUsername = botUsername
     }
@@ -78,32 +78,32 @@ final class FakeBotAPI: Sendable {
 
     /// Queues replies for `method` (for calls to `chatID` only, when given); each matching
     /// call takes the next one, then the method is back to its standard behaviour.
-    func script(_ method: String, chat chatID: Int64? = nil, _ replies: Reply...) {
+    public func script(_ method: String, chat chatID: Int64? = nil, _ replies: Reply...) {
         state.withLock { $0.scripted[Self.key(method, chatID), default: []].append(contentsOf: replies) }
     }
 
     /// Delays every answer to `method` (standard or scripted) by `delay`.
-    func delay(_ method: String, by delay: Duration) {
+    public func delay(_ method: String, by delay: Duration) {
         state.withLock { $0.delays[method] = delay }
     }
 
     /// Adds updates for `getUpdates` (the JSON of each whole update, with its `update_id`).
-    func push(_ updates: [(id: Int64, json: String)]) {
+    public func push(_ updates: [(id: Int64, json: String)]) {
         state.withLock { $0.updates.append(contentsOf: updates) }
     }
 
     /// Updates not yet confirmed.
-    var unconfirmed: [Int64] { state.withLock { $0.updates.map(\.id) } }
+    public var unconfirmed: [Int64] { state.withLock { $0.updates.map(\.id) } }
 
     // MARK: Inspection
 
-    var calls: [Call] { state.withLock { $0.calls } }
+    public var calls: [Call] { state.withLock { $0.calls } }
 
-    func calls(_ method: String) -> [Call] { calls.filter { $0.method == method } }
+    public func calls(_ method: String) -> [Call] { calls.filter { $0.method == method } }
 
     /// Waits until `condition` holds for the calls so far; returns them. Throws after `timeout`.
     @discardableResult
-    func waitFor(
+    public func waitFor(
         _ what: String, timeout: Duration = .seconds(20), _ condition: ([Call]) -> Bool
     ) async throws -> [Call] {
         let deadline = ContinuousClock.now + timeout
@@ -211,7 +211,7 @@ final class FakeBotAPI: Sendable {
         }
     }
 
-    static func message(id: Int64, chatID: Int64, text: String) -> String {
+    public static func message(id: Int64, chatID: Int64, text: String) -> String {
         let type = chatID > 0 ? "private" : (chatID <= -1_000_000_000_000 ? "supergroup" : "group")
         return #"{"message_id":\#(id),"date":1767225600,"chat":{"id":\#(chatID),"type":"\#(type)"},"text":\#(jsonString(text))}"#
     }
@@ -221,18 +221,18 @@ final class FakeBotAPI: Sendable {
     }
 }
 
-struct FakeTimeout: Error, CustomStringConvertible {
-    let what: String
-    let calls: [FakeBotAPI.Call]
-    var description: String {
+public struct FakeTimeout: Error, CustomStringConvertible {
+    public let what: String
+    public let calls: [FakeBotAPI.Call]
+    public var description: String {
         "timed out waiting for \(what); calls so far: \(calls.map { "\($0.method)(\($0.body?.description.prefix(120) ?? ""))" })"
     }
 }
 
-struct FakeServerDidNotStart: Error {}
+public struct FakeServerDidNotStart: Error {}
 
 /// Runs `body` with a fake Bot API listening on 127.0.0.1 on a free port; stops it afterwards.
-func withFakeBotAPI<R: Sendable>(
+public func withFakeBotAPI<R: Sendable>(
     _ fake: FakeBotAPI = FakeBotAPI(), port: Int = 0, _ body: (FakeBotAPI, URL) async throws -> R
 ) async throws -> R {
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()

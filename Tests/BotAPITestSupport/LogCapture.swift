@@ -2,13 +2,15 @@ import Logging
 import Synchronization
 
 /// Collects every rendered log line (message and metadata) so tests can search them.
-final class LogCapture: Sendable {
+public final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
-    var all: [String] { lines.withLock { $0 } }
+    public init() {}
+
+    public var all: [String] { lines.withLock { $0 } }
 
     /// A logger at `trace` level writing into this capture.
-    func logger(label: String = "test") -> Logger {
+    public func logger(label: String = "test") -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
         logger.logLevel = .trace
         return logger
@@ -39,7 +41,7 @@ final class LogCapture: Sendable {
 
 extension LogCapture {
     /// Whether any line contains `fragment`.
-    func contains(_ fragment: String) -> Bool {
+    public func contains(_ fragment: String) -> Bool {
         all.contains { $0.contains(fragment) }
     }
 }

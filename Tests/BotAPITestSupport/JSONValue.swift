@@ -1,7 +1,7 @@
 import Foundation
 
 /// Any JSON value, to read the bodies the fake Bot API received.
-enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
+public enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,7 +9,7 @@ enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null
@@ -26,41 +26,41 @@ enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
         }
     }
 
-    static func parse(_ data: Data) -> JSONValue? {
+    public static func parse(_ data: Data) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
 
-    subscript(index: Int) -> JSONValue? {
+    public subscript(index: Int) -> JSONValue? {
         if case .array(let a) = self, a.indices.contains(index) { return a[index] }
         return nil
     }
 
-    var int: Int64? {
+    public var int: Int64? {
         if case .number(let n) = self, n == n.rounded() { return Int64(n) }
         return nil
     }
 
-    var string: String? {
+    public var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    var bool: Bool? {
+    public var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
-    var array: [JSONValue]? {
+    public var array: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .null: "null"
         case .bool(let b): "\(b)"
@@ -73,7 +73,7 @@ enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
 }
 
 /// `s` as a JSON string literal.
-func jsonString(_ s: String) -> String {
+public func jsonString(_ s: String) -> String {
     let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
     return String(decoding: data, as: UTF8.self)
 }
