@@ -61,6 +61,20 @@ final class RunningSystem: @unchecked Sendable {
         try await process(role).waitFor(line: "] ready")
     }
 
+    /// Starts a system, runs `body` with it and stops it, also when `body` throws.
+    static func with(
+        extra: [String: String] = [:], _ body: (RunningSystem) async throws -> Void
+    ) async throws {
+        let system = try await RunningSystem(extra: extra)
+        do {
+            try await body(system)
+        } catch {
+            await system.stop()
+            throw error
+        }
+        await system.stop()
+    }
+
     func stop() async {
         let all: [ChildProcess] = { lock.lock(); defer { lock.unlock() }; return Array(processes.values) }()
         for process in all { process.signal(SIGTERM) }
@@ -225,3 +239,7 @@ struct World {
         }
     }
 }
+
+/// The end-to-end suites: the simulator and the four roles as separate processes, driven
+/// through the simulator's control API (`swift test --filter EndToEnd`).
+enum EndToEnd {}
