@@ -73,6 +73,10 @@ extension EndToEnd {
                 _ = try await World.build(on: system)
                 let chat = World.chat
 
+                // /start explains the bot, like /help.
+                try await system.command("/start", in: chat, as: World.stranger)
+                try await system.waitFor(chat, "the answer to /start") { $0.contains { $0.fromBot && $0.text.hasPrefix("I run incidents in this group.") } }
+
                 // Not a reply: how to use it.
                 let bare = try await system.command("/new_issue", in: chat, as: World.driver)
                 try await expectReply(system, in: chat, to: bare, "Reply /new_issue to the message that describes the problem.")

@@ -61,13 +61,18 @@ final class RunningSystem: @unchecked Sendable {
         try await process(role).waitFor(line: "] ready")
     }
 
-    /// Starts a system, runs `body` with it and stops it, also when `body` throws.
+    /// Starts a system, runs `body` with it and stops it, also when `body` throws. Afterwards
+    /// it checks what every test must keep: the sender stayed inside Telegram's limits (the
+    /// simulator answered no call with 429).
     static func with(
-        extra: [String: String] = [:], _ body: (RunningSystem) async throws -> Void
+        extra: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: (RunningSystem) async throws -> Void
     ) async throws {
         let system = try await RunningSystem(extra: extra)
         do {
             try await body(system)
+            let limited = try await system.calls().filter { $0.errorCode == 429 }
+            #expect(limited.isEmpty, "calls answered 429: \(limited.map(\.method))", sourceLocation: sourceLocation)
         } catch {
             await system.stop()
             throw error

@@ -82,10 +82,10 @@ extension EndToEnd {
             }
         }
 
-        @Test("a manager moves an unclaimed incident; moving to a restricted department needs its member or a manager")
+        @Test("a manager moves an unclaimed incident to a restricted department (a member may not); seven members are called five at a time")
         func managerMovesToRestricted() async throws {
             try await RunningSystem.with { system in
-                _ = try await World.build(on: system)
+                let world = try await World.build(on: system)
                 let chat = World.chat
 
                 let card = try await system.report("Driver reports a near miss at the depot", number: "0001")
@@ -100,15 +100,24 @@ extension EndToEnd {
                 #expect(refused.text == "Safety is restricted: only its members or a manager can send incidents there.")
                 #expect((try await system.incident("0001")["department"] as? [String: Any])?["name"] as? String == "Dispatch")
 
+                // Safety gets seven members the bot has never seen: the call mentions at most
+                // five per message.
+                for user in 701...707 {
+                    try await system.admin("POST", "departments/\(world.departments["Safety"]!)/members", ["user_id": user])
+                }
                 // The manager can.
                 let moved = try await system.press("🔒 Safety", on: card.id, as: World.manager)
                 #expect(moved.alert == false)
                 let card2 = try await system.waitForCard("0001", in: chat, "with Safety") { $0.text.contains("Department: Safety") }
                 #expect(card2.has("Claim"))
-                // Safety has no members yet: the call says so instead of mentioning nobody.
-                try await system.waitFor(chat, "Safety's call") { messages in
-                    messages.contains { $0.fromBot && $0.text.contains("#0001 waits for Safety") && $0.text.contains("no members to mention") }
+                let messages = try await system.waitFor(chat, "Safety's call in two messages") { messages in
+                    messages.contains { $0.fromBot && $0.text.contains("#0001 waits for Safety") }
+                        && messages.contains { $0.fromBot && $0.text.contains("#0001 (Safety, continued)") }
                 }
+                let parts = messages.filter { $0.fromBot && ($0.text.contains("#0001 waits for Safety") || $0.text.contains("#0001 (Safety, continued)")) }
+                #expect(parts.count == 2)
+                let mentioned = parts.map { part in (701...707).filter { part.html.contains("tg://user?id=\($0)") }.count }
+                #expect(mentioned == [5, 2])
             }
         }
     }
