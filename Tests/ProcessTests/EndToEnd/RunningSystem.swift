@@ -30,7 +30,8 @@ final class RunningSystem: @unchecked Sendable {
         environment["TELEGRAM_BOT_TOKEN"] = Self.token
         environment["ADMIN_API_TOKEN"] = Self.adminToken
         self.environment = environment
-        try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)"])
+        // Telegram's flood limits on: a call beyond them is answered 429 (see `with`).
+        try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)", "--enforce-limits"])
         try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
         if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
             // The sender's group budget was changed: Telegram (the simulator) allows the same.
