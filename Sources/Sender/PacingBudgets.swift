@@ -89,11 +89,13 @@ struct TokenBucket: Sendable, Equatable {
     private(set) var tokens: Double
     private(set) var updated: Instant?
 
-    /// A full bucket.
-    init(capacity: Int, interval: Duration) {
+    /// A full bucket; or, with `emptyAt`, one that was empty at that instant and refills from
+    /// there.
+    init(capacity: Int, interval: Duration, emptyAt: Instant? = nil) {
         self.capacity = Double(max(1, capacity))
         self.interval = max(interval, .nanoseconds(1))
-        self.tokens = self.capacity
+        self.tokens = emptyAt == nil ? self.capacity : 0
+        self.updated = emptyAt
     }
 
     /// Tokens available at `now`.

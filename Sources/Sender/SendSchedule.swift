@@ -98,9 +98,18 @@ struct SendSchedule {
     private var nextMessageDue: Instant?
     /// When idle lanes were last forgotten.
     private var lastCollection: Instant?
+    /// When this sender started, if it may have had a predecessor (see `init`).
+    private let startedAt: Instant?
 
-    init(configuration: SenderConfiguration, seed: UInt64 = UInt64.random(in: .min ... .max)) {
+    /// `startedAt`: the instant the sender started. A sender restarted after a crash cannot
+    /// know the calls its previous run made just before; so every chat's burst budget counts
+    /// as spent at that instant and refills from there (one second per message), and a chat
+    /// the old run had just written to does not get a burst that Telegram answers with 429.
+    /// (The 20-a-minute group window is not guessed: that would hold every group back for a
+    /// minute after each restart.) Nil: budgets start full.
+    init(configuration: SenderConfiguration, seed: UInt64 = UInt64.random(in: .min ... .max), startedAt: Instant? = nil) {
         self.configuration = configuration
+        self.startedAt = startedAt
         self.global = WindowBudget(
             limit: configuration.global.calls, window: configuration.global.window + configuration.safetyMargin)
         self.results = RecentResults(limit: configuration.rememberedResults)
@@ -423,7 +432,7 @@ struct SendSchedule {
 
     private func makeLane(_ chat: Int64) -> Lane {
         Lane(
-            bucket: TokenBucket(capacity: configuration.chatBurst, interval: configuration.chatInterval),
+            bucket: TokenBucket(capacity: configuration.chatBurst, interval: configuration.chatInterval, emptyAt: startedAt),
             groupWindow: chat < 0
                 ? WindowBudget(limit: configuration.group.calls, window: configuration.group.window + configuration.safetyMargin)
                 : nil)

@@ -33,7 +33,7 @@ struct SenderLoop: Sendable {
 
     func run() async throws {
         let (events, input) = AsyncStream<Event>.makeStream()
-        var schedule = SendSchedule(configuration: configuration)
+        var schedule = SendSchedule(configuration: configuration, startedAt: .now)
         let held = Gauge(label: "raisedash_sender_held_intents")
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { [socket, logger] in

@@ -41,6 +41,22 @@ struct SendScheduleTests {
         #expect(bucket.isFull(at: at(4)))
     }
 
+    @Test("a sender that may have had a predecessor starts with every chat's burst spent, refilling from its start")
+    func startsWithSpentBursts() throws {
+        var schedule = SendSchedule(configuration: quickConfiguration(), seed: 1, startedAt: at(0))
+        for id in Int64(1)...3 {
+            _ = schedule.receive(sendIntent(id, chat: -5), envelopeID: "e\(id)", now: at(0))
+        }
+        #expect(schedule.takeCalls(now: at(0)).calls.isEmpty, "no burst right after the start")
+        var fresh = SendSchedule(configuration: quickConfiguration(), seed: 1)
+        _ = fresh.receive(sendIntent(1, chat: -5), envelopeID: "e1", now: at(0))
+        #expect(fresh.takeCalls(now: at(0)).calls.map(\.intentID) == [1], "without a start instant the bucket is full")
+        // Long after the start the bucket is full again.
+        var later = SendSchedule(configuration: quickConfiguration(), seed: 1, startedAt: at(0))
+        _ = later.receive(sendIntent(1, chat: -5), envelopeID: "e1", now: at(60))
+        #expect(later.takeCalls(now: at(60)).calls.map(\.intentID) == [1])
+    }
+
     @Test("a 403 in a chat answers what waits for that chat without calls; other chats go on")
     func forbiddenEndsTheLane() throws {
         var schedule = SendSchedule(configuration: quickConfiguration(), seed: 1)

@@ -4,58 +4,60 @@ import Testing
 import Glibc
 #endif
 
-/// Two members press Claim on the same card before the bot has seen either press: one
-/// transition, one card change, one refusal.
-@Suite("End to end: two claims at once", .serialized)
-struct ConcurrentClaimTests {
-    @Test("both presses wait at Telegram while the gateway is stopped; one wins, the other is told the card changed")
-    func twoClaims() async throws {
-        let system = try await RunningSystem()
-        defer { Task { await system.stop() } }
-        _ = try await World.build(on: system)
-        let chat = World.chat
+extension EndToEnd {
+    /// Two members press Claim on the same card before the bot has seen either press: one
+    /// transition, one card change, one refusal.
+    @Suite("End to end: two claims at once", .serialized)
+    struct ConcurrentClaimTests {
+        @Test("both presses wait at Telegram while the gateway is stopped; one wins, the other is told the card changed")
+        func twoClaims() async throws {
+            try await RunningSystem.with { system in
+                _ = try await World.build(on: system)
+                let chat = World.chat
 
-        let card = try await system.report("Customs papers missing for load 1188", number: "0001")
-        try await system.press("Dispatch", on: card.id, as: World.driver)
-        try await system.waitForCard("0001", in: chat, "offers Claim") { $0.has("Claim") }
-        try await system.barrier()
-        let editsBefore = try await system.calls("editMessageText").filter { $0.chatID == chat }.count
-        let messagesBefore = try await system.transcript(chat).count
+                let card = try await system.report("Customs papers missing for load 1188", number: "0001")
+                try await system.press("Dispatch", on: card.id, as: World.driver)
+                try await system.waitForCard("0001", in: chat, "offers Claim") { $0.has("Claim") }
+                try await system.barrier()
+                let editsBefore = try await system.calls("editMessageText").filter { $0.chatID == chat }.count
+                let messagesBefore = try await system.transcript(chat).count
 
-        // Stop the gateway so that neither press is fetched before both were made.
-        let cardID = card.id
-        let gateway = try system.process("gateway")
-        gateway.signal(SIGSTOP)
-        let first: String
-        let second: String
-        do {
-            async let a = system.press(chat, message: cardID, button: "Claim", as: World.dispatcher)
-            async let b = system.press(chat, message: cardID, button: "Claim", as: World.secondDispatcher)
-            (first, second) = try await (a, b)
-        } catch {
-            gateway.signal(SIGCONT)
-            throw error
+                // Stop the gateway so that neither press is fetched before both were made.
+                let cardID = card.id
+                let gateway = try system.process("gateway")
+                gateway.signal(SIGSTOP)
+                let first: String
+                let second: String
+                do {
+                    async let a = system.press(chat, message: cardID, button: "Claim", as: World.dispatcher)
+                    async let b = system.press(chat, message: cardID, button: "Claim", as: World.secondDispatcher)
+                    (first, second) = try await (a, b)
+                } catch {
+                    gateway.signal(SIGCONT)
+                    throw error
+                }
+                gateway.signal(SIGCONT)
+                let answers = [try await system.answer(first), try await system.answer(second)]
+
+                #expect(answers.filter { !$0.alert }.count == 1, "exactly one claim wins: \(answers)")
+                let refusal = try #require(answers.first { $0.alert })
+                #expect(refusal.text == "This card has changed, use the current one.")
+                let winner = answers[0].alert ? "Dina" : "Dave"
+                let loser = answers[0].alert ? "Dave" : "Dina"
+
+                try await system.waitForCard("0001", in: chat, "\(winner) on it") { $0.text.contains("On it: \(winner)") }
+                try await system.barrier()
+                let after = try #require(try await system.card("0001", in: chat))
+                #expect(!after.text.contains(loser))
+                #expect(try await system.timeline("0001") == ["created", "department_assigned", "claimed"])
+                let incident = try await system.incident("0001")
+                #expect((incident["claimer_ids"] as? [Int])?.count == 1)
+                let edits = try await system.calls("editMessageText").filter { $0.chatID == chat }.count
+                #expect(edits - editsBefore == 1, "one card change")
+                // No other message than the answer to /help was sent for the two presses.
+                let newBotMessages = try await system.transcript(chat).dropFirst(messagesBefore).filter { $0.fromBot }
+                #expect(newBotMessages.allSatisfy { $0.text.hasPrefix("I run incidents") }, "\(newBotMessages)")
+            }
         }
-        gateway.signal(SIGCONT)
-        let answers = [try await system.answer(first), try await system.answer(second)]
-
-        #expect(answers.filter { !$0.alert }.count == 1, "exactly one claim wins: \(answers)")
-        let refusal = try #require(answers.first { $0.alert })
-        #expect(refusal.text == "This card has changed, use the current one.")
-        let winner = answers[0].alert ? "Dina" : "Dave"
-        let loser = answers[0].alert ? "Dave" : "Dina"
-
-        try await system.waitForCard("0001", in: chat, "\(winner) on it") { $0.text.contains("On it: \(winner)") }
-        try await system.barrier()
-        let after = try #require(try await system.card("0001", in: chat))
-        #expect(!after.text.contains(loser))
-        #expect(try await system.timeline("0001") == ["created", "department_assigned", "claimed"])
-        let incident = try await system.incident("0001")
-        #expect((incident["claimer_ids"] as? [Int])?.count == 1)
-        let edits = try await system.calls("editMessageText").filter { $0.chatID == chat }.count
-        #expect(edits - editsBefore == 1, "one card change")
-        // No other message than the answer to /help was sent for the two presses.
-        let newBotMessages = try await system.transcript(chat).dropFirst(messagesBefore).filter { $0.fromBot }
-        #expect(newBotMessages.allSatisfy { $0.text.hasPrefix("I run incidents") }, "\(newBotMessages)")
     }
 }

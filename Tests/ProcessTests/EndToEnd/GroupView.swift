@@ -60,12 +60,14 @@ struct CallRecord {
     let method: String
     let chatID: Int64?
     let ok: Bool
+    let errorCode: Int?
 
     init(_ raw: [String: Any]) {
         sequence = raw["sequence"] as? Int ?? 0
         method = raw["method"] as? String ?? ""
         chatID = (raw["chat_id"] as? Int).map(Int64.init)
         ok = raw["ok"] as? Bool ?? false
+        errorCode = raw["error_code"] as? Int
     }
 }
 

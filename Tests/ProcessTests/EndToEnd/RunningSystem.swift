@@ -30,7 +30,8 @@ final class RunningSystem: @unchecked Sendable {
         environment["TELEGRAM_BOT_TOKEN"] = Self.token
         environment["ADMIN_API_TOKEN"] = Self.adminToken
         self.environment = environment
-        try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)"])
+        // Telegram's flood limits on: a call beyond them is answered 429 (see `with`).
+        try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)", "--enforce-limits"])
         try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
         if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
             // The sender's group budget was changed: Telegram (the simulator) allows the same.
@@ -59,6 +60,25 @@ final class RunningSystem: @unchecked Sendable {
         _ = await old.waitForExit(timeout: .seconds(10))
         try start(role)
         try await process(role).waitFor(line: "] ready")
+    }
+
+    /// Starts a system, runs `body` with it and stops it, also when `body` throws. Afterwards
+    /// it checks what every test must keep: the sender stayed inside Telegram's limits (the
+    /// simulator answered no call with 429).
+    static func with(
+        extra: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: (RunningSystem) async throws -> Void
+    ) async throws {
+        let system = try await RunningSystem(extra: extra)
+        do {
+            try await body(system)
+            let limited = try await system.calls().filter { $0.errorCode == 429 }
+            #expect(limited.isEmpty, "calls answered 429: \(limited.map(\.method))", sourceLocation: sourceLocation)
+        } catch {
+            await system.stop()
+            throw error
+        }
+        await system.stop()
     }
 
     func stop() async {
@@ -225,3 +245,7 @@ struct World {
         }
     }
 }
+
+/// The end-to-end suites: the simulator and the four roles as separate processes, driven
+/// through the simulator's control API (`swift test --filter EndToEnd`).
+enum EndToEnd {}
