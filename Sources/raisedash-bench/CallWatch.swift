@@ -1,0 +1,163 @@
+import Foundation
+import Synchronization
+
+/// Follows the simulator's Bot API call log and wakes whoever waits on what a call concerns.
+///
+/// Drivers wait on a chat: every call the bot makes to that chat (sendMessage, edits, pins)
+/// wakes them to read the transcript again, so a driver reads its chat only when something
+/// there may have changed, and never all chats on every change. `answerCallbackQuery` names
+/// no chat: it wakes everyone waiting for an answer (`answers`), who then ask about their
+/// own query. Waits also end after a short fallback period, so nothing hangs should a wake-up
+/// be missed.
+///
+/// The watch also counts every call (by method and by refusal) for the report.
+final class CallWatch: Sendable {
+    /// The key of answerCallbackQuery calls; chat ids are never 0.
+    static let answers: Int64 = 0
+
+    private struct Waiter {
+        let key: Int64
+        let after: Int
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    private struct State {
+        var generations: [Int64: Int] = [:]
+        var waiters: [UInt64: Waiter] = [:]
+        var cancelled: Set<UInt64> = []
+        var nextWaiter: UInt64 = 0
+        var lastSequence = 0
+        var byMethod: [String: Int] = [:]
+        var refusals: [Int: Int] = [:]
+        /// Calls that left the simulator's log (it keeps 10 000) before the watch read them.
+        var missed = 0
+        var lastCall: ContinuousClock.Instant = .now
+        var lastNonPollingCall: ContinuousClock.Instant = .now
+    }
+
+    private let state = Mutex(State())
+
+    /// How many wake-ups `key` has had; pass it to `wait` after looking.
+    func generation(_ key: Int64) -> Int {
+        state.withLock { $0.generations[key] ?? 0 }
+    }
+
+    /// Returns once `key` had a wake-up after `generation`, after `fallback`, or on cancellation.
+    func wait(_ key: Int64, after generation: Int, fallback: Duration = .milliseconds(250)) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.park(key, after: generation) }
+            group.addTask { try? await Task.sleep(for: fallback) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func park(_ key: Int64, after generation: Int) async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if (state.generations[key] ?? 0) > generation || state.cancelled.remove(id) != nil { return true }
+                    state.waiters[id] = Waiter(key: key, after: generation, continuation: continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+                state.cancelled.insert(id)
+                return nil
+            }
+            waiter?.continuation.resume()
+        }
+        state.withLock { _ = $0.cancelled.remove(id) }
+    }
+
+    /// Records calls and wakes the waiters of the keys they concern.
+    private func record(_ calls: [SimulatorControl.Call]) {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            var keys = Set<Int64>()
+            let now = ContinuousClock.now
+            for call in calls where call.sequence > state.lastSequence {
+                if state.lastSequence > 0 { state.missed += call.sequence - state.lastSequence - 1 }
+                state.lastSequence = call.sequence
+                state.byMethod[call.method, default: 0] += 1
+                if let code = call.error_code { state.refusals[code, default: 0] += 1 }
+                state.lastCall = now
+                if call.method != "getUpdates" { state.lastNonPollingCall = now }
+                if call.method == "answerCallbackQuery" {
+                    keys.insert(Self.answers)
+                } else if let chat = call.chat_id {
+                    keys.insert(chat)
+                }
+            }
+            for key in keys { state.generations[key, default: 0] += 1 }
+            var woken: [CheckedContinuation<Void, Never>] = []
+            for (id, waiter) in state.waiters where keys.contains(waiter.key) {
+                state.waiters[id] = nil
+                woken.append(waiter.continuation)
+            }
+            return woken
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// Follows the call log until cancelled: reads new calls, and when there are none, waits
+    /// for the simulator's state to change. (The simulator records a call just after the
+    /// change it makes, so a wake-up that finds nothing new is followed by a short wait only.)
+    func follow(_ control: SimulatorControl) async throws {
+        var version = 0
+        var foundNothingAfterChange = false
+        while !Task.isCancelled {
+            let calls = try await control.calls(since: state.withLock { $0.lastSequence })
+            if !calls.isEmpty {
+                record(calls)
+                foundNothingAfterChange = false
+                continue
+            }
+            let timeout = foundNothingAfterChange ? 0.02 : 1.0
+            let current = try await control.waitForChange(after: version, timeout: timeout)
+            foundNothingAfterChange = current != version
+            version = current
+        }
+    }
+
+    /// Calls counted so far: by method, and refused ones by error code.
+    struct Tally: Sendable {
+        var byMethod: [String: Int]
+        var refusals: [Int: Int]
+        var missed: Int
+        var lastSequence: Int
+
+        var total: Int { byMethod.values.reduce(0, +) }
+
+        /// What happened between `earlier` and this tally.
+        func since(_ earlier: Tally) -> Tally {
+            var methods = byMethod
+            for (method, count) in earlier.byMethod { methods[method, default: 0] -= count }
+            var codes = refusals
+            for (code, count) in earlier.refusals { codes[code, default: 0] -= count }
+            return Tally(
+                byMethod: methods.filter { $0.value != 0 }, refusals: codes.filter { $0.value != 0 },
+                missed: missed - earlier.missed, lastSequence: lastSequence)
+        }
+    }
+
+    var tally: Tally {
+        state.withLock { Tally(byMethod: $0.byMethod, refusals: $0.refusals, missed: $0.missed, lastSequence: $0.lastSequence) }
+    }
+
+    /// Waits until the bot has made no call but getUpdates for `quiet`, at most `limit`.
+    func settle(quiet: Duration = .seconds(1), limit: Duration = .seconds(15)) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let since = ContinuousClock.now - state.withLock { $0.lastNonPollingCall }
+            if since >= quiet { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// The people of one benchmark group: its chat, a registered driver who reports, and a
+/// dispatcher (a member of the Dispatch department) who claims and resolves.
+struct GroupCast: Sendable {
+    let index: Int
+    let chat: Int64
+    let driver: Int64
+    let dispatcher: Int64
+
+    static let manager: Int64 = 7_000_001
+
+    init(index: Int) {
+        self.index = index
+        chat = -1_009_500_000_001 - Int64(index)
+        driver = 7_100_000 + Int64(index)
+        dispatcher = 7_200_000 + Int64(index)
+    }
+}
+
+/// What one lifecycle measured, in milliseconds.
+struct LifecycleTimings: Sendable {
+    /// Sending /new_issue -> the card in the chat.
+    var newIssueToCard: Double
+    /// Each press -> its callback query answered: department, Claim, Resolve.
+    var chooseAnswer: Double
+    var claimAnswer: Double
+    var resolveAnswer: Double
+    /// The summary reply sent -> the card shows it (resolved).
+    var summaryToResolved: Double
+    /// The report posted -> the resolved card.
+    var whole: Double
+}
+
+/// Acts as the people of a group through the simulator's control API, one incident at a
+/// time, the way they would in Telegram: press only what the card shows, reply to the
+/// prompt the bot sent.
+struct LifecycleDriver: Sendable {
+    let control: SimulatorControl
+    let watch: CallWatch
+    /// How long one step may take before the run fails.
+    let stepTimeout: Duration
+
+    typealias Transcript = SimulatorControl.Transcript
+    typealias Message = SimulatorControl.Message
+
+    static func milliseconds(_ duration: Duration) -> Double { duration / .milliseconds(1) }
+
+    /// Reads the chat's transcript until `find` finds something, reading again whenever the
+    /// bot calls Telegram about this chat.
+    func waitInChat<Found>(_ chat: Int64, _ what: String, _ find: (Transcript) -> Found?) async throws -> Found {
+        let deadline = ContinuousClock.now + stepTimeout
+        while true {
+            let generation = watch.generation(chat)
+            let transcript = try await control.transcript(chat)
+            if let found = find(transcript) { return found }
+            guard ContinuousClock.now < deadline else {
+                let recent = transcript.messages.suffix(6).map { "  [\($0.message_id)] \($0.isBot ? "bot" : "\($0.from?.id ?? 0)"): \(($0.text ?? "").prefix(80)) \($0.buttonLabels)" }
+                throw LoadFailure("chat \(chat): no \(what) within \(stepTimeout); the chat ends with:\n\(recent.joined(separator: "\n"))")
+            }
+            await watch.wait(chat, after: generation)
+            try Task.checkCancellation()
+        }
+    }
+
+    /// Presses a button and waits for the bot's answer to the callback query; returns the
+    /// milliseconds from the press to the answer. An alert answer is a refusal: the run fails.
+    func press(_ chat: Int64, message: Int, button: String, as user: Int64) async throws -> Double {
+        let started = ContinuousClock.now
+        var query = try await control.press(chat: chat, message: message, button: button, as: user)
+        let deadline = started + stepTimeout
+        while !query.answered {
+            let generation = watch.generation(CallWatch.answers)
+            query = try await control.callback(query.id)
+            if query.answered { break }
+            guard ContinuousClock.now < deadline else {
+                throw LoadFailure("chat \(chat): the press on \"\(button)\" (message \(message)) was not answered within \(stepTimeout)")
+            }
+            await watch.wait(CallWatch.answers, after: generation)
+            try Task.checkCancellation()
+        }
+        let answered = ContinuousClock.now
+        if query.answer?.show_alert == true {
+            throw LoadFailure("chat \(chat): \"\(button)\" was refused: \(query.answer?.text ?? "(no text)")")
+        }
+        return Self.milliseconds(answered - started)
+    }
+
+    /// `/register_driver` for the group's driver, waiting for the bot's reply.
+    func registerDriver(_ cast: GroupCast) async throws {
+        let command = try await control.command(chat: cast.chat, from: cast.driver, "register_driver")
+        _ = try await waitInChat(cast.chat, "answer to /register_driver") { transcript in
+            transcript.messages.last { $0.isBot && $0.reply_to_message_id == command }
+        }
+    }
+
+    /// One incident from report to resolved card.
+    func lifecycle(_ cast: GroupCast, number: Int) async throws -> LifecycleTimings {
+        let chat = cast.chat
+        let label = "\(cast.index + 1)-\(number + 1)"
+        let began = ContinuousClock.now
+        let report = try await control.post(chat: chat, from: cast.driver, text: "Truck \(label): flat tyre at gate \(number % 9 + 1)")
+
+        let reported = ContinuousClock.now
+        _ = try await control.command(chat: chat, from: cast.driver, "new_issue", replyTo: report)
+        let card = try await waitInChat(chat, "card for report \(report) (incident \(label))") { transcript in
+            transcript.messages.last { $0.isBot && $0.reply_to_message_id == report && !$0.buttonLabels.isEmpty }?.message_id
+        }
+        let newIssueToCard = Self.milliseconds(ContinuousClock.now - reported)
+
+        func cardShows(_ button: String) async throws {
+            _ = try await waitInChat(chat, "\"\(button)\" on card \(card)") { transcript in
+                transcript.messages.first { $0.message_id == card }.flatMap { $0.buttonLabels.contains(button) ? true : nil }
+            }
+        }
+        let choose = try await press(chat, message: card, button: "Dispatch", as: cast.driver)
+        try await cardShows("Claim")
+        let claim = try await press(chat, message: card, button: "Claim", as: cast.dispatcher)
+        try await cardShows("Resolve")
+        let resolve = try await press(chat, message: card, button: "Resolve", as: cast.dispatcher)
+        let prompt = try await waitInChat(chat, "summary prompt for card \(card)") { transcript in
+            transcript.messages.last { $0.isBot && $0.force_reply != nil && $0.reply_to_message_id == card }?.message_id
+        }
+
+        let summary = "Tyre replaced on truck \(label), moving again"
+        let summarized = ContinuousClock.now
+        _ = try await control.post(chat: chat, from: cast.dispatcher, text: summary, replyTo: prompt)
+        _ = try await waitInChat(chat, "resolved card \(card) with the summary") { transcript in
+            transcript.messages.first {
+                $0.message_id == card && ($0.text ?? "").contains(summary) && $0.buttonLabels.contains("Reopen")
+            }
+        }
+        let finished = ContinuousClock.now
+        return LifecycleTimings(
+            newIssueToCard: newIssueToCard, chooseAnswer: choose, claimAnswer: claim, resolveAnswer: resolve,
+            summaryToResolved: Self.milliseconds(finished - summarized), whole: Self.milliseconds(finished - began))
+    }
+}
