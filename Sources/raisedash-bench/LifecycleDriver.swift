@@ -30,6 +30,9 @@ struct LifecycleTimings: Sendable {
     var summaryToResolved: Double
     /// The report posted -> the resolved card.
     var whole: Double
+    /// Summary replies the incident service processed and ignored, so the person replied
+    /// again (see `LifecycleDriver.lifecycle`).
+    var ignoredSummaries: Int
 }
 
 /// Acts as the people of a group through the simulator's control API, one incident at a
@@ -37,6 +40,7 @@ struct LifecycleTimings: Sendable {
 /// prompt the bot sent.
 struct LifecycleDriver: Sendable {
     let control: SimulatorControl
+    let admin: AdminClient
     let watch: CallWatch
     /// How long one step may take before the run fails.
     let stepTimeout: Duration
@@ -99,7 +103,8 @@ struct LifecycleDriver: Sendable {
         let chat = cast.chat
         let label = "\(cast.index + 1)-\(number + 1)"
         let began = ContinuousClock.now
-        let report = try await control.post(chat: chat, from: cast.driver, text: "Truck \(label): flat tyre at gate \(number % 9 + 1)")
+        let report = try await control.post(
+            chat: chat, from: cast.driver, text: "Truck \(label): flat tyre at gate \(number % 9 + 1)").message_id
 
         let reported = ContinuousClock.now
         _ = try await control.command(chat: chat, from: cast.driver, "new_issue", replyTo: report)
@@ -123,16 +128,54 @@ struct LifecycleDriver: Sendable {
         }
 
         let summary = "Tyre replaced on truck \(label), moving again"
-        let summarized = ContinuousClock.now
-        _ = try await control.post(chat: chat, from: cast.dispatcher, text: summary, replyTo: prompt)
-        _ = try await waitInChat(chat, "resolved card \(card) with the summary") { transcript in
-            transcript.messages.first {
-                $0.message_id == card && ($0.text ?? "").contains(summary) && $0.buttonLabels.contains("Reopen")
-            }
-        }
+        let (summarized, ignored) = try await summarize(cast, card: card, prompt: prompt, summary: summary)
         let finished = ContinuousClock.now
         return LifecycleTimings(
             newIssueToCard: newIssueToCard, chooseAnswer: choose, claimAnswer: claim, resolveAnswer: resolve,
-            summaryToResolved: Self.milliseconds(finished - summarized), whole: Self.milliseconds(finished - began))
+            summaryToResolved: Self.milliseconds(finished - summarized), whole: Self.milliseconds(finished - began),
+            ignoredSummaries: ignored)
+    }
+
+    /// Replies `summary` to the prompt and waits for the resolved card; returns when the reply
+    /// that took effect was sent, and how many were ignored before it.
+    ///
+    /// A reply can be ignored: the incident service matches it to the incident by the
+    /// prompt's message id, which it learns from the sender's result, and a reply that
+    /// arrives before that result is processed as a reply to nothing. A person would reply
+    /// again; so does the driver, once the reply was processed (the gateway confirmed its
+    /// update) and the incident still awaits its summary. The report counts these.
+    func summarize(_ cast: GroupCast, card: Int, prompt: Int, summary: String) async throws -> (ContinuousClock.Instant, Int) {
+        let chat = cast.chat
+        var sent = ContinuousClock.now
+        var update = try await control.post(chat: chat, from: cast.dispatcher, text: summary, replyTo: prompt).update_id
+        var ignored = 0
+        var checked = ContinuousClock.now
+        let deadline = ContinuousClock.now + stepTimeout
+        while true {
+            let generation = watch.generation(chat)
+            let transcript = try await control.transcript(chat)
+            let resolved = transcript.messages.contains {
+                $0.message_id == card && ($0.text ?? "").contains(summary) && $0.buttonLabels.contains("Reopen")
+            }
+            if resolved { return (sent, ignored) }
+            guard ContinuousClock.now < deadline else {
+                throw LoadFailure("chat \(chat): card \(card) not resolved within \(stepTimeout) of the summary reply (\(ignored) replies ignored)")
+            }
+            if let pending = update, ContinuousClock.now - checked >= .seconds(1) {
+                checked = ContinuousClock.now
+                if try await !control.pendingUpdateIDs().contains(pending),
+                   try await admin.incidentCount(chat: chat, status: "awaiting_summary") > 0 {
+                    ignored += 1
+                    guard ignored < 5 else {
+                        throw LoadFailure("chat \(chat): \(ignored) summary replies to prompt \(prompt) were processed and ignored")
+                    }
+                    sent = ContinuousClock.now
+                    update = try await control.post(chat: chat, from: cast.dispatcher, text: summary, replyTo: prompt).update_id
+                    continue
+                }
+            }
+            await watch.wait(chat, after: generation)
+            try Task.checkCancellation()
+        }
     }
 }

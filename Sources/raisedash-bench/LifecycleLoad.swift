@@ -148,7 +148,7 @@ struct LifecycleLoad: AsyncParsableCommand {
         let control = SimulatorControl(base: system.simulatorURL, http: http)
         let admin = AdminClient(base: system.adminURL, token: system.adminToken, http: http)
         let watch = CallWatch()
-        let driver = LifecycleDriver(control: control, watch: watch, stepTimeout: plan.stepTimeout)
+        let driver = LifecycleDriver(control: control, admin: admin, watch: watch, stepTimeout: plan.stepTimeout)
         let casts = (0..<plan.groups).map(GroupCast.init(index:))
         let perGroup = plan.incidents
 
@@ -174,6 +174,7 @@ struct LifecycleLoad: AsyncParsableCommand {
                 await watch.settle()
                 let tallyBefore = watch.tally
                 let cpuBefore = system.processes.map { ($0.name, $0.cpuSeconds() ?? 0) }
+                let benchCPUBefore = ProcFS.cpuSeconds(pid: getpid()) ?? 0
                 let started = ContinuousClock.now
                 let timings = try await withThrowingTaskGroup(of: [LifecycleTimings].self) { lifecycles in
                     for cast in casts {
@@ -197,7 +198,8 @@ struct LifecycleLoad: AsyncParsableCommand {
                         cpuSeconds: (cpuAfter[process.name] ?? 0) - (cpuBefore.first { $0.0 == process.name }?.1 ?? 0))
                 }
                 return LoadResult(
-                    lifecycles: timings, seconds: seconds, calls: calls, processes: processes, bench: ProcFS.ownMemory())
+                    lifecycles: timings, seconds: seconds, calls: calls, processes: processes, bench: ProcFS.ownMemory(),
+                    benchCPUSeconds: (ProcFS.cpuSeconds(pid: getpid()) ?? 0) - benchCPUBefore)
             }
             defer { group.cancelAll() }
             while let next = try await group.next() {
@@ -211,16 +213,16 @@ struct LifecycleLoad: AsyncParsableCommand {
     }
 }
 
-/// The company and groups the run plays in, built as an administrator and the people would:
-/// users and supergroups in the simulator (the bot an administrator that may pin), a company
-/// with the departments Dispatch and Maintenance through the admin API, each group's
-/// dispatcher in Dispatch, each group activated, each driver registered with /register_driver.
+/// The companies and groups the run plays in, built as an administrator and the people would:
+/// users and supergroups in the simulator (the bot an administrator that may pin), and per
+/// group a company with the departments Dispatch and Maintenance through the admin API, the
+/// group's dispatcher in Dispatch, the group activated, its driver registered with
+/// /register_driver. One company per group keeps a lifecycle's work the same whatever the
+/// number of groups (a department call mentions every member of the department, five to a
+/// message).
 enum LoadWorld {
     static func seed(_ casts: [GroupCast], control: SimulatorControl, admin: AdminClient, driver: LifecycleDriver) async throws {
         try await control.addUser(id: GroupCast.manager, firstName: "Olivia", username: "olivia_ops")
-        let company = try await admin.createCompany(name: "Bench Freight")
-        let dispatch = try await admin.createDepartment(company: company, name: "Dispatch")
-        _ = try await admin.createDepartment(company: company, name: "Maintenance")
         // A few groups at a time: setting up is not what is measured.
         let width = 8
         for start in stride(from: 0, to: casts.count, by: width) {
@@ -233,6 +235,9 @@ enum LoadWorld {
                         try await control.addSupergroup(
                             id: cast.chat, title: "Fleet \(cast.index + 1)", creator: GroupCast.manager,
                             members: [GroupCast.manager, cast.driver, cast.dispatcher])
+                        let company = try await admin.createCompany(name: "Fleet \(cast.index + 1) Freight")
+                        let dispatch = try await admin.createDepartment(company: company, name: "Dispatch")
+                        _ = try await admin.createDepartment(company: company, name: "Maintenance")
                         try await admin.addMember(department: dispatch, user: cast.dispatcher)
                         try await admin.activateGroup(chat: cast.chat, company: company, managers: [GroupCast.manager])
                         try await driver.registerDriver(cast)
@@ -268,6 +273,8 @@ struct LoadResult: Sendable, CustomStringConvertible {
     var calls: CallWatch.Tally
     var processes: [ProcessFigures]
     var bench: (peakKB: Int, residentKB: Int)?
+    /// CPU seconds of this process (the people and the watch) during the measured part.
+    var benchCPUSeconds: Double
     /// Each child's exit status after SIGTERM at the end.
     var exits: [(name: String, status: Int32?)] = []
 
@@ -287,6 +294,11 @@ struct LoadResult: Sendable, CustomStringConvertible {
         lines.append(row("  Resolve                   ", lifecycles.map(\.resolveAnswer)))
         lines.append(row("summary reply -> card resolved", lifecycles.map(\.summaryToResolved)))
         lines.append(row("whole lifecycle (report -> resolved card)", lifecycles.map(\.whole)))
+        let ignored = lifecycles.map(\.ignoredSummaries).reduce(0, +)
+        let affected = lifecycles.filter { $0.ignoredSummaries > 0 }.count
+        lines.append(ignored == 0
+            ? "summary replies ignored: none"
+            : "summary replies ignored: \(ignored) in \(affected) lifecycles (processed before the prompt's delivery was recorded; sent again after 1 s; the latency above is from the reply that took effect)")
         let total = calls.total
         let polls = calls.byMethod["getUpdates"] ?? 0
         lines.append(String(
@@ -306,9 +318,12 @@ struct LoadResult: Sendable, CustomStringConvertible {
             let name = process.name.padding(toLength: 9, withPad: " ", startingAt: 0)
             lines.append("  \(name) \(memory); CPU \(fixed(process.cpuSeconds, 2)) s = \(fixed(process.cpuSeconds * 1000 / Double(max(1, count)), 1)) ms per lifecycle")
         }
-        if let bench {
-            lines.append(String(format: "  (this benchmark process: %.1f MiB peak)", Double(bench.peakKB) / 1024))
-        }
+        let roles = processes.filter { SystemUnderLoad.roles.contains($0.name) }.map(\.cpuSeconds).reduce(0, +)
+        lines.append("  the four roles together: CPU \(fixed(roles * 1000 / Double(max(1, count)), 1)) ms per lifecycle")
+        let benchMemory = bench.map { String(format: "%.1f MiB peak", Double($0.peakKB) / 1024) } ?? "memory not readable"
+        lines.append(
+            "  (this benchmark, playing the people: \(benchMemory); CPU \(fixed(benchCPUSeconds, 2)) s = \(fixed(benchCPUSeconds * 1000 / Double(max(1, count)), 1)) ms per lifecycle;"
+                + " the simulator's CPU includes answering its control API)")
         let unclean = exits.filter { $0.status != 0 }
         if !exits.isEmpty {
             lines.append(unclean.isEmpty

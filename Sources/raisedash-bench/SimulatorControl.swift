@@ -21,8 +21,28 @@ struct JSONClient: Sendable {
     func status(_ url: URL) async -> Int? {
         var request = URLRequest(url: url)
         request.timeoutInterval = 5
-        guard let (_, response) = try? await session.data(for: request) else { return nil }
-        return (response as? HTTPURLResponse)?.statusCode
+        return try? await perform(request).status
+    }
+
+    /// One request, answered by its completion handler.
+    ///
+    /// Not `URLSession.data(for:)`: cancelling a task while that call is in flight can
+    /// deadlock swift-corelibs-foundation (the task group's cancellation holds the task's
+    /// status lock while `URLSessionTask.cancel` waits for the session's queue, and that
+    /// queue, finishing the transfer, waits for the same lock to resume the task). Seen here
+    /// when a run ends and cancels its call watch. Requests are short and have timeouts, so
+    /// letting a request finish after its task was cancelled costs nothing.
+    func perform(_ request: URLRequest) async throws -> (data: Data, status: Int) {
+        try await withCheckedThrowingContinuation { continuation in
+            let task = session.dataTask(with: request) { data, response, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
+                }
+            }
+            task.resume()
+        }
     }
 
     /// Sends `body` as JSON and returns the answer's bytes; any status outside `accept` is an
@@ -41,13 +61,12 @@ struct JSONClient: Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let data: Data
-        let response: URLResponse
+        let status: Int
         do {
-            (data, response) = try await session.data(for: request)
+            (data, status) = try await perform(request)
         } catch {
             throw LoadFailure("\(method) \(url.path) failed: \(error.localizedDescription)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard accept.contains(status) else {
             throw LoadFailure("\(method) \(url.path) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
@@ -109,13 +128,25 @@ struct SimulatorControl: Sendable {
 
     struct Posted: Decodable {
         let message_id: Int
+        /// The update the bot gets for it (none when privacy mode keeps it from the bot).
+        let update_id: Int?
     }
 
-    /// A person writes in a chat, as a reply to `replyTo` when given; returns the message id.
-    func post(chat: Int64, from: Int64, text: String, replyTo: Int? = nil) async throws -> Int {
+    /// A person writes in a chat, as a reply to `replyTo` when given.
+    func post(chat: Int64, from: Int64, text: String, replyTo: Int? = nil) async throws -> Posted {
         var body: [String: any Sendable] = ["from": from, "text": text]
         if let replyTo { body["reply_to_message_id"] = replyTo }
-        return try await call("POST", "chats/\(chat)/messages", body, as: Posted.self).message_id
+        return try await call("POST", "chats/\(chat)/messages", body, as: Posted.self)
+    }
+
+    private struct PendingUpdate: Decodable {
+        let update_id: Int
+    }
+
+    /// Updates the bot has not confirmed yet (the gateway confirms an update only once the
+    /// incident service has durably processed it).
+    func pendingUpdateIDs() async throws -> Set<Int> {
+        Set(try await call("GET", "updates", as: [PendingUpdate].self).map(\.update_id))
     }
 
     /// A person sends `/command` as a reply to `replyTo` when given; returns the message id.
@@ -233,6 +264,25 @@ struct AdminClient: Sendable {
 
     func addMember(department: Int64, user: Int64) async throws {
         _ = try await http.send("POST", base.appendingPathComponent("api/v1/departments/\(department)/members"), ["user_id": user], bearer: token)
+    }
+
+    private struct IncidentList: Decodable {
+        struct Incident: Decodable {
+            let status: String
+        }
+
+        let incidents: [Incident]
+    }
+
+    /// How many incidents of `chat` have `status`.
+    func incidentCount(chat: Int64, status: String) async throws -> Int {
+        var components = URLComponents(url: base.appendingPathComponent("api/v1/incidents"), resolvingAgainstBaseURL: false)
+        components?.queryItems = [URLQueryItem(name: "chat_id", value: "\(chat)"), URLQueryItem(name: "status", value: status)]
+        let data = try await http.send("GET", components?.url ?? base, bearer: token)
+        guard let list = try? JSONDecoder().decode(IncidentList.self, from: data) else {
+            throw LoadFailure("GET /api/v1/incidents answered something else than a list of incidents")
+        }
+        return list.incidents.count
     }
 
     func activateGroup(chat: Int64, company: Int64, managers: [Int64]) async throws {
