@@ -3,8 +3,8 @@ import Synchronization
 
 /// Follows the simulator's Bot API call log and wakes whoever waits on what a call concerns.
 ///
-/// Drivers wait on a chat: every call the bot makes to that chat (sendMessage, edits, pins)
-/// wakes them to read the transcript again, so a driver reads its chat only when something
+/// Drivers wait on a chat: every call the bot makes that changes the chat's messages
+/// (sendMessage, edits) wakes them to read the transcript again, so a driver reads its chat only when something
 /// there may have changed, and never all chats on every change. `answerCallbackQuery` names
 /// no chat: it wakes everyone waiting for an answer (`answers`), who then ask about their
 /// own query. Waits also end after a short fallback period, so nothing hangs should a wake-up
@@ -14,6 +14,10 @@ import Synchronization
 final class CallWatch: Sendable {
     /// The key of answerCallbackQuery calls; chat ids are never 0.
     static let answers: Int64 = 0
+    /// The calls that change what drivers look for in a chat (messages, their text and
+    /// buttons). Pins and chat actions wake nobody: no driver waits for them, and every
+    /// needless wake-up is a transcript read the simulator must answer.
+    static let changesMessages: Set<String> = ["sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage", "deleteMessages"]
 
     private struct Waiter {
         let key: Int64
@@ -21,8 +25,17 @@ final class CallWatch: Sendable {
         let continuation: CheckedContinuation<Void, Never>
     }
 
+    /// A call the watch has read: which, and when it reached the simulator.
+    struct SeenCall: Sendable {
+        let sequence: Int
+        let method: String
+        let at: Date
+    }
+
     private struct State {
         var generations: [Int64: Int] = [:]
+        /// The latest calls about each chat.
+        var recent: [Int64: [SeenCall]] = [:]
         var waiters: [UInt64: Waiter] = [:]
         var cancelled: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
@@ -37,13 +50,27 @@ final class CallWatch: Sendable {
 
     private let state = Mutex(State())
 
+    static let recentPerChat = 64
+
+    /// The sequence number of the last call read: calls after it happen after this moment
+    /// (or had not been read yet; a driver takes a mark before it acts, when nothing it
+    /// waits for is on its way).
+    var mark: Int { state.withLock { $0.lastSequence } }
+
+    /// The first call about `chat` after `mark` with one of `methods`, if read yet.
+    func firstCall(_ chat: Int64, _ methods: Set<String>, after mark: Int) -> SeenCall? {
+        state.withLock { state in
+            state.recent[chat]?.first { $0.sequence > mark && methods.contains($0.method) }
+        }
+    }
+
     /// How many wake-ups `key` has had; pass it to `wait` after looking.
     func generation(_ key: Int64) -> Int {
         state.withLock { $0.generations[key] ?? 0 }
     }
 
     /// Returns once `key` had a wake-up after `generation`, after `fallback`, or on cancellation.
-    func wait(_ key: Int64, after generation: Int, fallback: Duration = .milliseconds(250)) async {
+    func wait(_ key: Int64, after generation: Int, fallback: Duration = .milliseconds(500)) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.park(key, after: generation) }
             group.addTask { try? await Task.sleep(for: fallback) }
@@ -91,8 +118,12 @@ final class CallWatch: Sendable {
                 if call.method != "getUpdates" { state.lastNonPollingCall = now }
                 if call.method == "answerCallbackQuery" {
                     keys.insert(Self.answers)
-                } else if let chat = call.chat_id {
+                } else if let chat = call.chat_id, Self.changesMessages.contains(call.method) {
                     keys.insert(chat)
+                    var recent = state.recent[chat, default: []]
+                    recent.append(SeenCall(sequence: call.sequence, method: call.method, at: Date(timeIntervalSince1970: call.at)))
+                    if recent.count > Self.recentPerChat { recent.removeFirst(recent.count - Self.recentPerChat) }
+                    state.recent[chat] = recent
                 }
             }
             for key in keys { state.generations[key, default: 0] += 1 }

@@ -175,6 +175,7 @@ struct LifecycleLoad: AsyncParsableCommand {
                 let tallyBefore = watch.tally
                 let cpuBefore = system.processes.map { ($0.name, $0.cpuSeconds() ?? 0) }
                 let benchCPUBefore = ProcFS.cpuSeconds(pid: getpid()) ?? 0
+                let requestsBefore = http.requests.now
                 let started = ContinuousClock.now
                 let timings = try await withThrowingTaskGroup(of: [LifecycleTimings].self) { lifecycles in
                     for cast in casts {
@@ -199,7 +200,8 @@ struct LifecycleLoad: AsyncParsableCommand {
                 }
                 return LoadResult(
                     lifecycles: timings, seconds: seconds, calls: calls, processes: processes, bench: ProcFS.ownMemory(),
-                    benchCPUSeconds: (ProcFS.cpuSeconds(pid: getpid()) ?? 0) - benchCPUBefore)
+                    benchCPUSeconds: (ProcFS.cpuSeconds(pid: getpid()) ?? 0) - benchCPUBefore,
+                    requests: http.requests.now.since(requestsBefore))
             }
             defer { group.cancelAll() }
             while let next = try await group.next() {
@@ -275,6 +277,8 @@ struct LoadResult: Sendable, CustomStringConvertible {
     var bench: (peakKB: Int, residentKB: Int)?
     /// CPU seconds of this process (the people and the watch) during the measured part.
     var benchCPUSeconds: Double
+    /// The benchmark's own requests during the measured part.
+    var requests: RequestCount.Counts
     /// Each child's exit status after SIGTERM at the end.
     var exits: [(name: String, status: Int32?)] = []
 
@@ -324,6 +328,9 @@ struct LoadResult: Sendable, CustomStringConvertible {
         lines.append(
             "  (this benchmark, playing the people: \(benchMemory); CPU \(fixed(benchCPUSeconds, 2)) s = \(fixed(benchCPUSeconds * 1000 / Double(max(1, count)), 1)) ms per lifecycle;"
                 + " the simulator's CPU includes answering its control API)")
+        let perLifecycle = { (value: Int) in fixed(Double(value) / Double(max(1, count)), 1) }
+        lines.append(
+            "  (its requests per lifecycle: \(perLifecycle(requests.transcripts)) transcript reads, \(perLifecycle(requests.control)) other control API calls, \(perLifecycle(requests.other)) admin API calls)")
         let unclean = exits.filter { $0.status != 0 }
         if !exits.isEmpty {
             lines.append(unclean.isEmpty

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -6,6 +7,8 @@ import FoundationNetworking
 /// JSON over HTTP to the simulator's control API and the incident service's admin API.
 struct JSONClient: Sendable {
     let session: URLSession
+    /// Requests made, by kind, for the report: what the benchmark itself asks of the system.
+    let requests = RequestCount()
 
     /// `connections`: how many requests may be in flight to one host at once (every group's
     /// driver has at most one, plus the call watch's long poll).
@@ -33,7 +36,8 @@ struct JSONClient: Sendable {
     /// when a run ends and cancels its call watch. Requests are short and have timeouts, so
     /// letting a request finish after its task was cancelled costs nothing.
     func perform(_ request: URLRequest) async throws -> (data: Data, status: Int) {
-        try await withCheckedThrowingContinuation { continuation in
+        requests.add(request.url?.path ?? "")
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(data: Data, status: Int), any Error>) in
             let task = session.dataTask(with: request) { data, response, error in
                 if let error {
                     continuation.resume(throwing: error)
@@ -71,6 +75,37 @@ struct JSONClient: Sendable {
             throw LoadFailure("\(method) \(url.path) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
         return data
+    }
+}
+
+/// Requests counted by kind: transcript reads, other control API calls, admin API calls.
+final class RequestCount: Sendable {
+    struct Counts: Sendable {
+        var transcripts = 0
+        var control = 0
+        var other = 0
+    }
+
+    private let counts = Mutex(Counts())
+
+    func add(_ path: String) {
+        counts.withLock { counts in
+            if path.hasPrefix("/control/chats/"), path.split(separator: "/").count == 3 {
+                counts.transcripts += 1
+            } else if path.hasPrefix("/control/") {
+                counts.control += 1
+            } else {
+                counts.other += 1
+            }
+        }
+    }
+
+    var now: Counts { counts.withLock { $0 } }
+}
+
+extension RequestCount.Counts {
+    func since(_ earlier: Self) -> Self {
+        Self(transcripts: transcripts - earlier.transcripts, control: control - earlier.control, other: other - earlier.other)
     }
 }
 
@@ -226,6 +261,9 @@ struct SimulatorControl: Sendable {
         let sequence: Int
         let method: String
         let chat_id: Int64?
+        /// When the call arrived, in the simulator's time (the system clock in a fresh
+        /// simulator whose clock nobody advanced), seconds since 1970.
+        let at: Double
         let ok: Bool
         let error_code: Int?
     }
