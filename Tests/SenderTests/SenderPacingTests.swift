@@ -70,6 +70,9 @@ struct SenderPacingTests {
         try await withSender(fake: fake) { harness in
             try await harness.incidents.send(callbackIntent(1, chat: 5, query: "q1"))
             try await harness.fake.waitFor("the 429") { $0.contains { $0.status == 429 } }
+            // The fake has answered; give the sender time to read that answer, so the next
+            // intents arrive after it knows (calls it started before then are not the point).
+            try await Task.sleep(for: .milliseconds(400))
             try await harness.incidents.send(sendIntent(2, chat: 6))
             try await harness.incidents.send(sendIntent(3, chat: 7))
             try await harness.incidents.waitForResults(of: [1, 2, 3])
