@@ -108,9 +108,14 @@ public struct IncidentsRole: Service {
             if let update = Translation.update(from: event, receivedAt: now()) {
                 do {
                     let result = try await store.apply(update)
+                    if case .deferred = result.outcome {
+                        // Not recorded: without an ack the gateway sends it again shortly.
+                        logger.debug("inbound event deferred", metadata: metadata)
+                        continue
+                    }
                     switch result.outcome {
                     case .duplicate: outcome = .duplicate
-                    case .applied, .refused, .ignored: outcome = .applied
+                    case .applied, .refused, .ignored, .deferred: outcome = .applied
                     }
                     if let incident = result.incidentID { metadata["incident.id"] = "\(incident)" }
                     metadata["outcome"] = "\(result.outcome)"

@@ -55,6 +55,10 @@ public struct ApplyResult: Hashable, Sendable {
         case duplicate
         /// Nothing to do (an ordinary reply, an event about an unknown chat).
         case ignored
+        /// Not applied and not recorded: it may mean something once an outbox result arrives
+        /// (a reply to a summary prompt whose message id the sender has not reported yet).
+        /// Apply the same update again later.
+        case deferred
     }
 
     public var outcome: Outcome

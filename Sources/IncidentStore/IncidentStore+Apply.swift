@@ -66,6 +66,7 @@ extension IncidentStore {
             let moved = try db.migrateGroup(from: update.chat.id, to: newChat, now: now)
             result = ApplyResult(outcome: moved ? .applied : .ignored)
         }
+        if case .deferred = result.outcome { return result }
         try db.run(
             "INSERT INTO processed_updates (update_id, processed_at, outcome) VALUES (?, ?, ?)",
             [update.updateID, stamp(now), result.outcome.label])
@@ -80,6 +81,7 @@ extension ApplyResult.Outcome {
         case .refused: "refused"
         case .duplicate: "duplicate"
         case .ignored: "ignored"
+        case .deferred: "deferred"
         }
     }
 }
@@ -161,7 +163,16 @@ struct Transaction {
                     WHERE group_id = ? AND summary_prompt_message_id = ? AND status = 'awaiting_summary'
                     """), arguments: [group.rowID, prompt.rawValue]),
             let stored = try db.storedIncident(IncidentID(id))
-        else { return ApplyResult(outcome: .ignored) }
+        else {
+            // A summary prompt of this group not delivered yet (its message id unknown): this
+            // may be the reply to it, arriving before the sender's result. Try again later.
+            let waitingPrompt = try db.row(
+                """
+                SELECT 1 FROM incidents
+                WHERE group_id = ? AND status = 'awaiting_summary' AND summary_prompt_message_id IS NULL
+                """, [group?.rowID])
+            return ApplyResult(outcome: waitingPrompt != nil ? .deferred : .ignored)
+        }
         return try decide(
             .submitSummary(text: text, message: message), on: stored, by: .user(sender),
             trigger: .message(message, incident: stored.incident.id))

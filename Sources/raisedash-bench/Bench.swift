@@ -41,6 +41,7 @@ struct ApplyUpdate: AsyncParsableCommand {
         case .refused: print("refused")
         case .duplicate: print("duplicate")
         case .ignored: print("ignored")
+        case .deferred: print("deferred")
         }
     }
 }

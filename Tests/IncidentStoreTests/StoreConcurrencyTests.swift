@@ -144,6 +144,7 @@ extension ApplyResult.Outcome {
         case .refused: "refused"
         case .duplicate: "duplicate"
         case .ignored: "ignored"
+        case .deferred: "deferred"
         }
     }
 }
