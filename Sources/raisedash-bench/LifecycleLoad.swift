@@ -79,7 +79,7 @@ struct LifecycleLoad: AsyncParsableCommand {
         }
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw ValidationError(
-                "\(path) is not an executable: build it (`swift build -c release --product raisedash`) or name one with --binary")
+                "\(path) is not an executable: build it in the same configuration (`swift build [-c release] --product raisedash`) or name one with --binary")
         }
         return path
     }

@@ -51,6 +51,7 @@ final class RoleProcess: Sendable {
         do {
             try process.run()
         } catch {
+            try? output.close()
             throw LoadFailure("cannot start \(binary) \(arguments.joined(separator: " ")): \(error)")
         }
         try? output.close()
