@@ -104,8 +104,7 @@ struct DemoWorld {
         while ContinuousClock.now < deadline {
             var request = URLRequest(url: url)
             request.timeoutInterval = 2
-            if let (_, response) = try? await URLSession.shared.data(for: request),
-               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            if let (_, status) = try? await Self.send(request), status == 200 { return }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw DemoError("the \(what) did not come up within 60 seconds at \(url.host ?? "?"):\(url.port ?? 0)")
@@ -124,12 +123,28 @@ struct DemoWorld {
             request.httpBody = try JSONSerialization.data(withJSONObject: body)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (data, status) = try await Self.send(request)
         guard accept.contains(status) else {
             throw DemoError("\(method) /\(path) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+}
+
+extension DemoWorld {
+    /// One request through a completion handler. `URLSession.data(for:)` can deadlock on Linux
+    /// when its task is cancelled mid-request (as at Ctrl-C during set-up); this form is not
+    /// cancelled and ends within the request's own timeout.
+    static func send(_ request: URLRequest) async throws -> (Data, Int) {
+        try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { data, response, error in
+                if let error {
+                    continuation.resume(throwing: DemoError("\(request.httpMethod ?? "GET") \(request.url?.path ?? ""): \(error.localizedDescription)"))
+                } else {
+                    continuation.resume(returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
+                }
+            }.resume()
+        }
     }
 }
 
