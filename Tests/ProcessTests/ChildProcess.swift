@@ -26,8 +26,33 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A TCP port nobody listens on right now.
+/// Ports already handed out in this test process. Suites run in parallel, each picks several
+/// ports, and the kernel readily gives a just-closed port again: without this book two
+/// installations could get the same port and one of them fail with "Address already in use".
+private final class PortBook: @unchecked Sendable {
+    // Safe: `ports` is only touched under `lock`.
+    private let lock = NSLock()
+    private var ports: Set<Int> = []
+
+    /// Records `port`; false if it was handed out before.
+    func claim(_ port: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return ports.insert(port).inserted
+    }
+}
+
+private let portBook = PortBook()
+
+/// A TCP port nobody listens on right now, and that no other caller in this process got.
 func freePort() -> Int {
+    for _ in 0..<100 {
+        let port = unusedPort()
+        if port > 0, portBook.claim(port) { return port }
+    }
+    return unusedPort()
+}
+
+private func unusedPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()

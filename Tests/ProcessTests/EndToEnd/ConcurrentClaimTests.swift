@@ -9,9 +9,10 @@ extension EndToEnd {
     /// transition, one card change, one refusal.
     @Suite("End to end: two claims at once", .serialized)
     struct ConcurrentClaimTests {
-        @Test("both presses wait at Telegram while the gateway is stopped; one wins, the other is told the card changed")
+        @Test("both presses reach the bot in one poll; one wins, the other is told the card changed; one card change")
         func twoClaims() async throws {
-            try await RunningSystem.with { system in
+            // Debug logs: the gateway says how many updates each poll fetched.
+            try await RunningSystem.with(extra: ["LOG_LEVEL": "debug"]) { system in
                 _ = try await World.build(on: system)
                 let chat = World.chat
 
@@ -22,10 +23,16 @@ extension EndToEnd {
                 let editsBefore = try await system.calls("editMessageText").filter { $0.chatID == chat }.count
                 let messagesBefore = try await system.transcript(chat).count
 
-                // Stop the gateway so that neither press is fetched before both were made.
+                // Stop the gateway, and end its waiting long poll the way Telegram does when
+                // another poll comes (409), so that no poll is open when the presses arrive:
+                // both wait at Telegram and the gateway fetches them in one poll.
                 let cardID = card.id
                 let gateway = try system.process("gateway")
                 gateway.signal(SIGSTOP)
+                let logBefore = gateway.text.count
+                _ = try await system.request(
+                    "POST", "http://127.0.0.1:\(system.simulatorPort)/bot\(RunningSystem.token)/getUpdates",
+                    ["timeout": 0, "limit": 1], token: nil, expect: [200])
                 let first: String
                 let second: String
                 do {
@@ -38,6 +45,8 @@ extension EndToEnd {
                 }
                 gateway.signal(SIGCONT)
                 let answers = [try await system.answer(first), try await system.answer(second)]
+                let fetched = gateway.text.dropFirst(logBefore).split(separator: "\n").filter { $0.contains("fetched updates") }
+                #expect(fetched.first?.contains("updates.count=2") == true, "both presses in one poll: \(fetched)")
 
                 #expect(answers.filter { !$0.alert }.count == 1, "exactly one claim wins: \(answers)")
                 let refusal = try #require(answers.first { $0.alert })

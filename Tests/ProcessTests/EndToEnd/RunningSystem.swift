@@ -30,16 +30,23 @@ final class RunningSystem: @unchecked Sendable {
         environment["TELEGRAM_BOT_TOKEN"] = Self.token
         environment["ADMIN_API_TOKEN"] = Self.adminToken
         self.environment = environment
-        // Telegram's flood limits on: a call beyond them is answered 429 (see `with`).
-        try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)", "--enforce-limits"])
-        try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
-        if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
-            // The sender's group budget was changed: Telegram (the simulator) allows the same.
-            try await control("PUT", "limits", ["per_group_per_minute": perGroup])
+        do {
+            // Telegram's flood limits on: a call beyond them is answered 429 (see `with`).
+            try start("simulator", arguments: ["simulator", "--port", "\(simulatorPort)", "--enforce-limits"])
+            try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
+            if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
+                // The sender's group budget was changed: Telegram (the simulator) allows the same.
+                try await control("PUT", "limits", ["per_group_per_minute": perGroup])
+            }
+            for role in Self.roles { try start(role) }
+            for role in Self.roles { try await process(role).waitFor(line: "] ready") }
+            try await waitForHTTP("http://127.0.0.1:\(httpPort)/healthz")
+        } catch {
+            // Whatever did start must not outlive the failed start.
+            let started: [ChildProcess] = { lock.lock(); defer { lock.unlock() }; return Array(processes.values) }()
+            for process in started { process.signal(SIGKILL) }
+            throw error
         }
-        for role in Self.roles { try start(role) }
-        for role in Self.roles { try await process(role).waitFor(line: "] ready") }
-        try await waitForHTTP("http://127.0.0.1:\(httpPort)/healthz")
     }
 
     func start(_ role: String, arguments: [String]? = nil) throws {
@@ -69,7 +76,7 @@ final class RunningSystem: @unchecked Sendable {
         extra: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation,
         _ body: (RunningSystem) async throws -> Void
     ) async throws {
-        let system = try await RunningSystem(extra: extra)
+        let system = try await start(extra: extra)
         do {
             try await body(system)
             let limited = try await system.calls().filter { $0.errorCode == 429 }
@@ -79,6 +86,19 @@ final class RunningSystem: @unchecked Sendable {
             throw error
         }
         await system.stop()
+    }
+
+    /// Starts a system; if a port was taken by some other process between choosing it and
+    /// binding it, starts again on other ports.
+    static func start(extra: [String: String] = [:]) async throws -> RunningSystem {
+        var attempt = 1
+        while true {
+            do {
+                return try await RunningSystem(extra: extra)
+            } catch let failure as TestFailure where failure.description.contains("Address already in use") && attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     func stop() async {
