@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// How a ``SimulatorServer`` is set up. The defaults are what `raisedash simulator` uses.
@@ -158,8 +159,22 @@ public struct SimulatorServer: Sendable {
             },
             logger: frameworkLogger
         )
+        // Stopped by a graceful shutdown even when our task is cancelled: cancelling a
+        // Hummingbird server's task can trap in NIO ("Deinited NIOAsyncWriter without calling
+        // finish()") if a connection is being accepted at that moment (apple/swift-nio#2813).
+        // The service group runs in a task shielded from our cancellation and awaited here.
+        let services = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: frameworkLogger))
+        let serving = Task.detached { try await services.run() }
         do {
-            try await application.run()
+            try await withTaskCancellationHandler {
+                try await serving.value
+            } onCancel: {
+                // Long polls would hold the graceful shutdown open: answer them now.
+                simulation.shutDown()
+                // Short-lived: it only asks the group to stop; `serving` is awaited above.
+                Task { await services.triggerGracefulShutdown() }
+            }
         } catch {
             simulation.shutDown()
             listening.fail(SimulatorError("the simulator could not serve: \(error)"))

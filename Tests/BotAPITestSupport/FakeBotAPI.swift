@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import Synchronization
 
@@ -246,9 +247,7 @@ public func withFakeBotAPI<R: Sendable>(
             portContinuation.finish()
         },
         logger: quiet)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        defer { group.cancelAll() }
+    return try await servingGracefully(app, logger: quiet) {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0, let url = URL(string: "http://127.0.0.1:\(port)") else {
             throw FakeServerDidNotStart()
@@ -256,3 +255,26 @@ public func withFakeBotAPI<R: Sendable>(
         return try await body(fake, url)
     }
 }
+
+/// Runs `app` until `body` returns, then stops it with a graceful shutdown. Cancelling a
+/// Hummingbird server's task instead can trap in NIO ("Deinited NIOAsyncWriter without calling
+/// finish()") when a connection is being accepted at that moment (apple/swift-nio#2813).
+func servingGracefully<App: ApplicationProtocol, R: Sendable>(
+    _ app: App, logger: Logger, _ body: () async throws -> R
+) async throws -> R {
+    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        do {
+            let result = try await body()
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await services.triggerGracefulShutdown()
+            try? await group.waitForAll()
+            throw error
+        }
+    }
+}
+

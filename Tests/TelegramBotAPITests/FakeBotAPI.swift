@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import Synchronization
 
@@ -116,9 +117,7 @@ func withFakeBotAPI<R: Sendable>(_ body: (FakeBotAPI, URL) async throws -> R) as
             portContinuation.finish()
         },
         logger: quiet)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        defer { group.cancelAll() }
+    return try await servingGracefully(app, logger: quiet) {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
             throw FakeServerDidNotStart()
@@ -127,6 +126,29 @@ func withFakeBotAPI<R: Sendable>(_ body: (FakeBotAPI, URL) async throws -> R) as
         return try await body(fake, url)
     }
 }
+
+/// Runs `app` until `body` returns, then stops it with a graceful shutdown. Cancelling a
+/// Hummingbird server's task instead can trap in NIO ("Deinited NIOAsyncWriter without calling
+/// finish()") when a connection is being accepted at that moment (apple/swift-nio#2813).
+func servingGracefully<App: ApplicationProtocol, R: Sendable>(
+    _ app: App, logger: Logger, _ body: () async throws -> R
+) async throws -> R {
+    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        do {
+            let result = try await body()
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await services.triggerGracefulShutdown()
+            try? await group.waitForAll()
+            throw error
+        }
+    }
+}
+
 
 struct FakeServerDidNotStart: Error {}
 
