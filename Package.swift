@@ -144,8 +144,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "IncidentService", "IncidentStore", "IncidentCore", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
         .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport"]),

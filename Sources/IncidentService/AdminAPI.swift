@@ -156,11 +156,44 @@ public struct AdminAPI: Sendable {
 
     struct IncidentJSON: Encodable {
         struct DepartmentRef: Encodable { var id: Int64; var name: String }
-        struct Entry: Encodable { var at: String; var actor_id: Int64?; var action: String; var detail: TimelineDetailJSON }
+        struct Entry: Encodable {
+            var at: String; var actor_id: Int64?; var action: String; var detail: TimelineDetailJSON
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(at, forKey: .at)
+                try container.encode(actor_id, forKey: .actor_id)
+                try container.encode(action, forKey: .action)
+                try container.encode(detail, forKey: .detail)
+            }
+            enum CodingKeys: String, CodingKey { case at, actor_id, action, detail }
+        }
         var id: Int64; var number: String; var chat_id: Int64; var status: String; var department: DepartmentRef?
         var reporter_id: Int64; var claimer_ids: [Int64]; var summary: String?
         var created_at: String; var claimed_at: String?; var resolved_at: String?; var closed_at: String?
         var timeline: [Entry]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, number, chat_id, status, department, reporter_id, claimer_ids, summary
+            case created_at, claimed_at, resolved_at, closed_at, timeline
+        }
+
+        /// Absent values are written as `null`, never left out: the fields are the contract.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(number, forKey: .number)
+            try container.encode(chat_id, forKey: .chat_id)
+            try container.encode(status, forKey: .status)
+            try container.encode(department, forKey: .department)
+            try container.encode(reporter_id, forKey: .reporter_id)
+            try container.encode(claimer_ids, forKey: .claimer_ids)
+            try container.encode(summary, forKey: .summary)
+            try container.encode(created_at, forKey: .created_at)
+            try container.encode(claimed_at, forKey: .claimed_at)
+            try container.encode(resolved_at, forKey: .resolved_at)
+            try container.encode(closed_at, forKey: .closed_at)
+            try container.encodeIfPresent(timeline, forKey: .timeline)
+        }
 
         init(_ record: IncidentRecord, timeline: [TimelineRecord]? = nil) {
             id = record.id.rawValue; number = record.number.padded; chat_id = record.chatID.rawValue
