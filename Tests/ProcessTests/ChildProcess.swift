@@ -96,6 +96,8 @@ final class ChildProcess: @unchecked Sendable {
     // Safe: `output` is only touched under `lock`; `process` is set up before `run()` and only
     // read afterwards.
     let process = Process()
+    /// Held open for the child's life; see `init`.
+    private let lifeline = Pipe()
     private let lock = NSLock()
     private var output = ""
 
@@ -107,7 +109,12 @@ final class ChildProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        // A lifeline, as `raisedash up` gives its children: if this test process dies, the
+        // pipe closes and the child stops instead of lingering.
+        var environment = environment
+        environment["RAISEDASH_SUPERVISED"] = "1"
+        process.environment = environment
+        process.standardInput = lifeline
         let handle = pipe.fileHandleForReading
         Thread { [self] in
             PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
