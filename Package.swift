@@ -114,8 +114,8 @@ let package = Package(
         // MARK: Tests (one target per module)
         /// Fakes shared by tests that talk to a Bot API (not shipped).
         .target(name: "BotAPITestSupport", dependencies: [
+            "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/BotAPITestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
@@ -129,9 +129,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: [
-            "TelegramBotAPI",
+            "TelegramBotAPI", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),

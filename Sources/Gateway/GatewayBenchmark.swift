@@ -144,25 +144,10 @@ final class BenchmarkUpdatesAPI: Sendable {
     }
 
     func serve<R: Sendable>(logger: Logger, _ body: (URL) async throws -> R) async throws -> R {
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        var quiet = logger
-        quiet.logLevel = .critical
-        let app = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in try await self.respond(to: request) },
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0, let url = URL(string: "http://127.0.0.1:\(port)") else {
-                throw GatewayBenchmark.BenchmarkError(description: "the fake Bot API did not start")
-            }
-            return try await body(url)
+        do {
+            return try await LocalHTTPServer.serve(logger: logger, respond: { request in try await self.respond(to: request) }, body)
+        } catch is LocalHTTPServer.DidNotStart {
+            throw GatewayBenchmark.BenchmarkError(description: "the fake Bot API did not start")
         }
     }
 

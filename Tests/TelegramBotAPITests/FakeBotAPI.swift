@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import ServiceLifecycle
+import RoleSupport
 import Logging
 import Synchronization
 
@@ -106,46 +106,12 @@ final class FakeBotAPI: Sendable {
 /// Runs `body` with a fake Bot API listening on 127.0.0.1 on a free port; stops it afterwards.
 func withFakeBotAPI<R: Sendable>(_ body: (FakeBotAPI, URL) async throws -> R) async throws -> R {
     let fake = FakeBotAPI()
-    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    var quiet = Logger(label: "fake-bot-api")
-    quiet.logLevel = .critical
-    let app = Application(
-        responder: CallbackResponder<BasicRequestContext> { request, _ in try await fake.respond(to: request) },
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in
-            portContinuation.yield(channel.localAddress?.port ?? 0)
-            portContinuation.finish()
-        },
-        logger: quiet)
-    return try await servingGracefully(app, logger: quiet) {
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            throw FakeServerDidNotStart()
-        }
-        guard let url = URL(string: "http://127.0.0.1:\(port)") else { throw FakeServerDidNotStart() }
-        return try await body(fake, url)
-    }
-}
-
-/// Runs `app` until `body` returns, then stops it with a graceful shutdown. Cancelling a
-/// Hummingbird server's task instead can trap in NIO ("Deinited NIOAsyncWriter without calling
-/// finish()") when a connection is being accepted at that moment (apple/swift-nio#2813).
-func servingGracefully<App: ApplicationProtocol, R: Sendable>(
-    _ app: App, logger: Logger, _ body: () async throws -> R
-) async throws -> R {
-    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        do {
-            let result = try await body()
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await services.triggerGracefulShutdown()
-            try? await group.waitForAll()
-            throw error
-        }
+    do {
+        return try await LocalHTTPServer.serve(
+            port: 0, logger: Logger(label: "fake-bot-api"), respond: { request in try await fake.respond(to: request) }
+        ) { url in try await body(fake, url) }
+    } catch is LocalHTTPServer.DidNotStart {
+        throw FakeServerDidNotStart()
     }
 }
 
