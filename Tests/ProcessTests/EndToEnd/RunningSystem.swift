@@ -40,7 +40,25 @@ final class RunningSystem: @unchecked Sendable {
             }
             for role in Self.roles { try start(role) }
             for role in Self.roles { try await process(role).waitFor(line: "] ready") }
-            try await waitForHTTP("http://127.0.0.1:\(httpPort)/healthz")
+            // Every role healthy on its own port. A role whose port was taken between choosing
+            // and binding it exits; say so at once, so `start` can try other ports.
+            let healthPorts = [
+                "incidents": "HTTP_PORT", "gateway": "RAISEDASH_GATEWAY_HTTP_PORT",
+                "sender": "RAISEDASH_SENDER_HTTP_PORT", "scheduler": "RAISEDASH_SCHEDULER_HTTP_PORT",
+            ]
+            for role in Self.roles {
+                let url = "http://127.0.0.1:\(environment[healthPorts[role]!]!)/healthz"
+                let child = try process(role)
+                var healthy = false
+                for _ in 0..<300 {
+                    if !child.process.isRunning {
+                        throw TestFailure("\(role) exited during start:\n\(child.text)")
+                    }
+                    if await httpStatus(url) == 200 { healthy = true; break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                if !healthy { throw TestFailure("\(role) did not answer 200 at \(url) within 30 s") }
+            }
         } catch {
             // Whatever did start must not outlive the failed start.
             let started: [ChildProcess] = { lock.lock(); defer { lock.unlock() }; return Array(processes.values) }()
