@@ -151,6 +151,8 @@ let package = Package(
         .testTarget(name: "IncidentServiceTests", dependencies: [
             "IncidentService", "IncidentStore", "IncidentCore", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            // Raw SQL on the test's database file: a poison trigger, a held write lock.
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
