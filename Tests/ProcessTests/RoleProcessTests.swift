@@ -52,6 +52,17 @@ struct RoleProcessTests {
         #expect(lines.first?.contains("TELEGRAM_BOT_TOKEN is not set") == true)
     }
 
+    @Test("the incident service refuses an admin token shorter than 32 characters at start, with one line")
+    func shortAdminToken() async throws {
+        let child = try ChildProcess(arguments: ["incidents"], environment: isolatedEnvironment(extra: ["ADMIN_API_TOKEN": "too-short"]))
+        let exit = await child.waitForExit(timeout: .seconds(10))
+        #expect(exit == 2, "output:\n\(child.text)")
+        let lines = child.text.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line, got:\n\(child.text)")
+        #expect(lines.first?.contains("at least 32") == true)
+        #expect(!child.text.contains("too-short"), "the token itself is not printed")
+    }
+
     @Test("SIGINT stops a role too")
     func sigint() async throws {
         let child = try ChildProcess(arguments: ["scheduler"], environment: isolatedEnvironment())
