@@ -31,6 +31,12 @@ let package = Package(
         /// A small Swift layer over libzmq: sockets owned by one thread, receiving as AsyncSequence.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
 
+        // MARK: Child processes
+        /// fork/exec with PR_SET_PDEATHSIG and no inherited descriptors (C, async-signal-safe).
+        .target(name: "CProcessLauncher"),
+        /// The one launcher every spawn goes through: supervisor, tests, benchmarks, demo.
+        .target(name: "ProcessLauncher", dependencies: ["CProcessLauncher"]),
+
         // MARK: Pure core (standard library + Foundation value types only)
         /// The bus envelope and the message families the four roles exchange.
         .target(name: "WireProtocol"),
@@ -90,7 +96,7 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["RoleSupport"]),
         /// `raisedash up`: runs the roles as child processes and keeps them alive.
         .target(name: "Supervisor", dependencies: [
-            "RoleSupport",
+            "RoleSupport", "ProcessLauncher",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -106,7 +112,7 @@ let package = Package(
         ]),
         /// Benchmarks report numbers; they are not tests.
         .executableTarget(name: "raisedash-bench", dependencies: [
-            "IncidentCore", "IncidentStore", "ZeroMQ", "WireProtocol", "Sender", "Gateway",
+            "IncidentCore", "IncidentStore", "ZeroMQ", "WireProtocol", "Sender", "Gateway", "ProcessLauncher",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -125,17 +131,17 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "IncidentStoreTests", dependencies: [
-            "IncidentStore", "IncidentCore",
+            "IncidentStore", "IncidentCore", "ProcessLauncher",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: [
             "TelegramBotAPI", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator"]),
+        .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator", "ProcessLauncher"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "SenderTests", dependencies: [
@@ -145,9 +151,11 @@ let package = Package(
         .testTarget(name: "IncidentServiceTests", dependencies: [
             "IncidentService", "IncidentStore", "IncidentCore", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            // Raw SQL on the test's database file: a poison trigger, a held write lock.
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
-        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport"]),
+        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher"]),
     ]
 )

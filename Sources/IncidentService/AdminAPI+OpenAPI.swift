@@ -9,6 +9,8 @@ extension AdminAPI {
         Configure companies, departments, members and groups, and read incidents with their
         timelines. Every /api/v1 call needs `Authorization: Bearer $ADMIN_API_TOKEN`. Errors are
         JSON `{"error": "..."}` with a 4xx status, and write nothing. Times are RFC 3339 in UTC.
+        The Bearer scheme is case-insensitive. After 20 failed authentications within a
+        minute, every call is answered 429 with `Retry-After` until the minute has passed.
     servers:
       - url: /
     security:
@@ -164,6 +166,41 @@ extension AdminAPI {
             "200": { description: Activated, content: { application/json: { schema: { $ref: "#/components/schemas/Group" } } } }
             "400": { $ref: "#/components/responses/Error" }
             "404": { $ref: "#/components/responses/Error" }
+      /api/v1/dead-letters:
+        get:
+          summary: Updates given up on after repeated failures, newest first
+          description: >
+            An update the incident service could not apply after repeated tries (a store
+            error, or a reply waiting for something that never came) is recorded here and
+            acknowledged, so the updates behind it flow on. The update's text is not shown.
+          parameters:
+            - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+          responses:
+            "200":
+              description: Dead letters
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [total, dead_letters]
+                    properties:
+                      total: { type: integer }
+                      dead_letters:
+                        type: array
+                        items:
+                          type: object
+                          required: [update_id, chat_id, reason, attempts, first_failed_at, recorded_at]
+                          properties:
+                            update_id: { type: integer }
+                            chat_id: { type: integer }
+                            reason: { type: string, description: "the store error's code (e.g. unavailable, invalid_input) or deferred" }
+                            attempts: { type: integer }
+                            first_failed_at: { type: string, format: date-time }
+                            recorded_at: { type: string, format: date-time }
+                            event: { type: [string, "null"], description: "new_issue, press, reply, register_driver, help, bot_added, bot_removed, migrated" }
+            "400": { $ref: "#/components/responses/Error" }
+            "401": { $ref: "#/components/responses/Error" }
+            "429": { $ref: "#/components/responses/Error" }
       /api/v1/incidents:
         get:
           summary: List incidents, newest first

@@ -13,12 +13,18 @@ public struct AdminAPI: Sendable {
     let token: Secret?
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Slows down guessing: see `FailedAuthentications`.
+    let throttle: FailedAuthentications
 
-    public init(store: IncidentStore, token: Secret?, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        store: IncidentStore, token: Secret?, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
+        throttle: FailedAuthentications = .init()
+    ) {
         self.store = store
         self.token = token
         self.logger = logger
         self.now = now
+        self.throttle = throttle
     }
 
     /// Adds the routes to `router`.
@@ -26,7 +32,7 @@ public struct AdminAPI: Sendable {
         router.get("api/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: AdminAPI.openAPIDocument)))
         }
-        let api = router.group("api/v1").add(middleware: BearerAuthentication(token: token))
+        let api = router.group("api/v1").add(middleware: BearerAuthentication(token: token, throttle: throttle))
         api.post("companies") { request, context in try await handle { try await createCompany(request, context) } }
         api.get("companies") { _, _ in try await handle { try await listCompanies() } }
         api.post("companies/:id/departments") { request, context in try await handle { try await createDepartment(request, context) } }
@@ -37,6 +43,7 @@ public struct AdminAPI: Sendable {
         api.put("groups/:chat_id") { request, context in try await handle { try await putGroup(request, context) } }
         api.get("incidents") { request, _ in try await handle { try await listIncidents(request) } }
         api.get("incidents/:id") { _, context in try await handle { try await incidentDetail(context) } }
+        api.get("dead-letters") { request, _ in try await handle { try await listDeadLetters(request) } }
     }
 
     // MARK: Handlers
@@ -337,32 +344,4 @@ func errorResponse(_ status: HTTPResponse.Status, _ message: String) -> Response
 /// RFC 3339 in UTC, seconds precision with milliseconds when present.
 func rfc3339(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-}
-
-/// `Authorization: Bearer $ADMIN_API_TOKEN`, compared in constant time. Without a configured
-/// token every call is refused.
-struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
-    let token: Secret?
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token else {
-            return errorResponse(.unauthorized, "the admin API is disabled: set ADMIN_API_TOKEN")
-        }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              Self.equal(Array(header.dropFirst("Bearer ".count).utf8), Array(token.value.utf8))
-        else {
-            var response = errorResponse(.unauthorized, "missing or wrong bearer token")
-            response.headers[.wwwAuthenticate] = "Bearer"
-            return response
-        }
-        return try await next(request, context)
-    }
-
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
-    }
 }

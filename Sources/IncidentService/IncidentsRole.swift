@@ -24,12 +24,21 @@ public struct IncidentsRole: Service {
     let now: @Sendable () -> Date
     /// The store, opened at init so the admin API can use it before `run()`.
     public let store: IncidentStore
+    /// When an update that keeps failing is given up on (see `DeadLetterPolicy`).
+    let deadLetterPolicy: DeadLetterPolicy
+    /// How often the store's writability is probed for readiness.
+    let storeProbeInterval: Duration
 
-    public init(settings: Settings, logger: Logger, readiness: Readiness, now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(
+        settings: Settings, logger: Logger, readiness: Readiness, now: @escaping @Sendable () -> Date = Date.init,
+        deadLetters: DeadLetterPolicy = .init(), storeProbeInterval: Duration = .seconds(5)
+    ) throws {
         self.settings = settings
         self.logger = logger
         self.readiness = readiness
         self.now = now
+        self.deadLetterPolicy = deadLetters
+        self.storeProbeInterval = storeProbeInterval
         let policy = SLAPolicy(
             unclaimedNudge: settings.unclaimedNudgeInterval, summaryTimeout: settings.summaryTimeout,
             reopenWindow: SLAPolicy.standard.reopenWindow)
@@ -77,6 +86,7 @@ public struct IncidentsRole: Service {
                     group.addTask {
                         for await _ in wakeups { await dispatcher.pump() }
                     }
+                    group.addTask { try await probeStore() }
                     try await group.next()
                     group.cancelAll()
                 }
@@ -93,6 +103,7 @@ public struct IncidentsRole: Service {
     /// Gateway events: apply each durably, then acknowledge it.
     private func handleInbound(_ socket: ZMQSocket, wake: AsyncStream<Void>.Continuation) async throws {
         let applied = Counter(label: "raisedash_inbound_events_total", dimensions: [("outcome", "applied")])
+        var attempts = InboundAttempts(policy: deadLetterPolicy)
         for try await message in socket.messages {
             guard let received = Bus.receive(message, routingFrames: 1, socket: "inbound", logger: logger) else { continue }
             let envelope: Envelope<WireProtocol.InboundEvent>
@@ -103,32 +114,8 @@ public struct IncidentsRole: Service {
                 continue
             }
             let event = envelope.payload
-            var metadata: Logger.Metadata = ["update.id": "\(event.updateID)", "chat.id": "\(event.chat.id)"]
-            let outcome: Acknowledgement.Outcome
-            if let update = Translation.update(from: event, receivedAt: now()) {
-                do {
-                    let result = try await store.apply(update)
-                    if case .deferred = result.outcome {
-                        // Not recorded: without an ack the gateway sends it again shortly.
-                        logger.debug("inbound event deferred", metadata: metadata)
-                        continue
-                    }
-                    switch result.outcome {
-                    case .duplicate: outcome = .duplicate
-                    case .applied, .refused, .ignored, .deferred: outcome = .applied
-                    }
-                    if let incident = result.incidentID { metadata["incident.id"] = "\(incident)" }
-                    metadata["outcome"] = "\(result.outcome)"
-                    logger.debug("inbound event applied", metadata: metadata)
-                } catch {
-                    // Not acknowledged: the gateway sends it again.
-                    logger.error("could not apply an inbound event", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                    continue
-                }
-            } else {
-                outcome = .rejected
-                logger.info("inbound event not handled", metadata: metadata)
-            }
+            // nil: not acknowledged, so the gateway sends it again.
+            guard let outcome = await apply(event, attempts: &attempts) else { continue }
             applied.increment()
             let ack = Envelope(
                 type: .acknowledgement, causationID: envelope.id, sender: .incidents, time: now(),
@@ -136,9 +123,76 @@ public struct IncidentsRole: Service {
             do {
                 try await Bus.send(ack, on: socket, routing: received.routing)
             } catch {
-                logger.warning("could not acknowledge", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                logger.warning("could not acknowledge", metadata: [
+                    "update.id": "\(event.updateID)", "chat.id": "\(event.chat.id)", "error": "\(error)",
+                ])
             }
             wake.yield()
+        }
+    }
+
+    /// Applies one event; the acknowledgement to send, or nil for none (it will come again).
+    ///
+    /// An event that keeps failing (a store error, a deferral that never resolves) is given
+    /// up on under `deadLetterPolicy`: recorded as a dead letter and acknowledged as rejected,
+    /// so the updates behind it flow again. If even the dead letter cannot be written, there
+    /// is no acknowledgement: the store is broken, `/healthz` says so, and the event comes again.
+    private func apply(_ event: WireProtocol.InboundEvent, attempts: inout InboundAttempts) async -> Acknowledgement.Outcome? {
+        var metadata: Logger.Metadata = ["update.id": "\(event.updateID)", "chat.id": "\(event.chat.id)"]
+        guard let update = Translation.update(from: event, receivedAt: now()) else {
+            logger.info("inbound event not handled", metadata: metadata)
+            return .rejected
+        }
+        let failure: String
+        do {
+            let result = try await store.apply(update)
+            if case .deferred = result.outcome {
+                logger.debug("inbound event deferred", metadata: metadata)
+                failure = "deferred"
+            } else {
+                attempts.forget(event.updateID)
+                readiness.set("store", ready: true)
+                if let incident = result.incidentID { metadata["incident.id"] = "\(incident)" }
+                metadata["outcome"] = "\(result.outcome)"
+                logger.debug("inbound event applied", metadata: metadata)
+                return result.outcome == .duplicate ? .duplicate : .applied
+            }
+        } catch {
+            logger.error("could not apply an inbound event", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            if error.code == .unavailable { readiness.set("store", ready: false) }
+            failure = error.code.description
+        }
+        guard let entry = attempts.failed(event.updateID, at: .now, date: now()) else { return nil }
+        do {
+            try await store.recordDeadLetter(
+                update, reason: failure, attempts: entry.attempts, firstFailedAt: entry.firstFailureDate, now: now())
+        } catch {
+            logger.error("could not record a dead letter", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return nil
+        }
+        attempts.forget(event.updateID)
+        Counter(label: "raisedash_dead_letters_total", dimensions: [("reason", failure)]).increment()
+        logger.error(
+            "gave up on an inbound event; recorded as a dead letter",
+            metadata: metadata.merging(["reason": "\(failure)", "attempts": "\(entry.attempts)"]) { $1 })
+        return .rejected
+    }
+
+    /// Writes to the store every `storeProbeInterval`; `/healthz` is red (the `store` part
+    /// not ready) while that fails, so an orchestrator sees a full disk or a read-only file.
+    private func probeStore() async throws {
+        while !Task.isCancelled {
+            do {
+                try await store.probeWrite(now: now())
+                if !readiness.isPartReady("store") { logger.notice("the store can write again") }
+                readiness.set("store", ready: true)
+            } catch {
+                if readiness.isPartReady("store") {
+                    logger.error("the store cannot write", metadata: ["error": "\(error)"])
+                }
+                readiness.set("store", ready: false)
+            }
+            try await Task.sleep(for: storeProbeInterval)
         }
     }
 

@@ -13,10 +13,7 @@ public struct Membership: Hashable, Sendable {
 extension IncidentStore {
     /// Creates a company. Names are unique, ignoring case.
     public func createCompany(name: String, now: Date) async throws(StoreError) -> Company {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else {
-            throw StoreError.invalidInput("a company name has 1 to 200 characters")
-        }
+        let name = try NameRules.validate(name, what: "company", maximum: 200)
         return try await write { db in
             if try db.row("SELECT 1 FROM companies WHERE name = ? COLLATE NOCASE", [name]) != nil {
                 throw StoreError.duplicate("a company named \(name) exists")
@@ -46,10 +43,7 @@ extension IncidentStore {
     public func createDepartment(
         company: CompanyID, name: String, restricted: Bool = false, now: Date
     ) async throws(StoreError) -> Department {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...64).contains(name.count) else {
-            throw StoreError.invalidInput("a department name has 1 to 64 characters")
-        }
+        let name = try NameRules.validate(name, what: "department", maximum: 64)
         return try await write { db in
             guard try db.row("SELECT 1 FROM companies WHERE id = ?", [company.rawValue]) != nil else {
                 throw StoreError.notFound("company \(company)")

@@ -11,6 +11,9 @@ enum Schema {
         migrator.registerMigration("v2: chat ids groups had before a migration") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-hardening: dead letters and the write probe") { db in
+            try db.execute(sql: v3Hardening)
+        }
         return migrator
     }
 

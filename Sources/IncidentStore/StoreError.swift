@@ -47,7 +47,14 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// Keeps only SQLite's result code: GRDB's description includes the SQL and its
     /// arguments, which hold user data.
+    ///
+    /// A constraint the schema enforces (CHECK, NOT NULL, UNIQUE, FOREIGN KEY) means the input
+    /// was wrong, not that the store is down: it is `invalidInput`, with a message that names
+    /// no table, column or value.
     static func database(_ error: DatabaseError) -> StoreError {
-        StoreError(.unavailable, "database error \(error.extendedResultCode)")
+        if error.resultCode == .SQLITE_CONSTRAINT {
+            return StoreError(.invalidInput, "a value is out of range or conflicts with stored data")
+        }
+        return StoreError(.unavailable, "database error \(error.extendedResultCode)")
     }
 }

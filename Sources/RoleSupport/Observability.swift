@@ -43,6 +43,9 @@ public final class Readiness: Sendable {
 
     public var isReady: Bool { state.withLock { $0.values.allSatisfy { $0 } } }
 
+    /// Whether `part` has said it is ready.
+    public func isPartReady(_ part: String) -> Bool { state.withLock { $0[part] ?? false } }
+
     /// Parts not ready yet, sorted.
     public var waitingFor: [String] { state.withLock { $0.filter { !$0.value }.keys.sorted() } }
 }
@@ -56,7 +59,8 @@ public enum RoleHTTP {
         routes: (Router<BasicRequestContext>) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
-        router.get("healthz") { _, _ -> Response in
+        // `/readyz` is the same answer under the name orchestrators expect for readiness.
+        let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
             let ready = readiness.isReady
             let body = ready ? #"{"status":"ok","role":"\#(role)"}"# :
                 #"{"status":"starting","role":"\#(role)","waiting_for":[\#(readiness.waitingFor.map { "\"\($0)\"" }.joined(separator: ","))]}"#
@@ -65,6 +69,8 @@ public enum RoleHTTP {
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: body)))
         }
+        router.get("healthz", use: health)
+        router.get("readyz", use: health)
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -3,12 +3,15 @@
 /// stops them all.
 ///
 /// No orphan is left even if the supervisor itself is killed with SIGKILL: each child is
-/// started with `RAISEDASH_SUPERVISED=1` and its standard input on a pipe the supervisor
-/// holds; a supervised role stops when that pipe reaches end-of-file (see `ParentWatch`).
+/// started through `ProcessLauncher` with `RAISEDASH_SUPERVISED=1`, its standard input on a
+/// pipe the supervisor holds (a supervised role stops when that pipe reaches end-of-file, see
+/// `ParentWatch`), and SIGTERM as its parent-death signal; no child inherits another's pipe.
 import Foundation
 import Logging
+import ProcessLauncher
 import RoleSupport
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -37,11 +40,19 @@ public struct RestartPolicy: Sendable {
     public var initialDelay: Duration
     public var maximumDelay: Duration
     public var stableAfter: Duration
+    /// A child that exits this many times in a row with the same status, each time before
+    /// `stableAfter`, is not restarted again: it is failing the same way (a bad setting, a
+    /// missing file) and restarting cannot help.
+    public var giveUpAfter: Int
 
-    public init(initialDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30), stableAfter: Duration = .seconds(60)) {
+    public init(
+        initialDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30), stableAfter: Duration = .seconds(60),
+        giveUpAfter: Int = 5
+    ) {
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay
         self.stableAfter = stableAfter
+        self.giveUpAfter = max(1, giveUpAfter)
     }
 
     func delay(after failures: Int) -> Duration {
@@ -84,6 +95,7 @@ public struct Supervisor: Service {
 
     private func keepRunning(_ spec: ChildSpec, registry: RunningChildren) async {
         var failures = 0
+        var crashLoop = CrashLoop(limit: policy.giveUpAfter)
         while !registry.isStopping {
             let started = ContinuousClock.now
             let status: Int32
@@ -94,7 +106,15 @@ public struct Supervisor: Service {
                 status = -1
             }
             if registry.isStopping { break }
-            failures = ContinuousClock.now - started >= policy.stableAfter ? 1 : failures + 1
+            let stable = ContinuousClock.now - started >= policy.stableAfter
+            if crashLoop.exited(status: status, stable: stable) {
+                let last = output.lastLine(of: spec.name)
+                logger.critical(
+                    "child failed the same way \(crashLoop.count) times in a row; not restarting it",
+                    metadata: ["child": "\(spec.name)", "status": "\(status)", "last.line": "\(last ?? "")"])
+                return
+            }
+            failures = stable ? 1 : failures + 1
             let delay = policy.delay(after: failures)
             logger.warning(
                 "child exited; restarting",
@@ -109,82 +129,90 @@ public struct Supervisor: Service {
 
     /// Starts the child, forwards its output, and returns its exit status when it ends.
     private func runOnce(_ spec: ChildSpec, registry: RunningChildren) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: spec.executable)
-        process.arguments = spec.arguments
         var environment = ProcessInfo.processInfo.environment
         environment.merge(spec.environment) { _, new in new }
         environment["RAISEDASH_SUPERVISED"] = "1"
-        process.environment = environment
-        let lifeline = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = lifeline
-        process.standardOutput = stdout
-        process.standardError = stderr
-        output.forward(stdout.fileHandleForReading, prefix: spec.name)
-        output.forward(stderr.fileHandleForReading, prefix: spec.name)
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in
-                registry.remove(process)
-                try? lifeline.fileHandleForWriting.close()
-                continuation.resume(returning: process.terminationStatus)
-            }
-            do {
-                try registry.start(process)
-                logger.info("child started", metadata: ["child": "\(spec.name)", "pid": "\(process.processIdentifier)"])
-            } catch {
-                continuation.resume(throwing: error)
-            }
+        // SIGTERM when the supervisor dies: the child shuts down gracefully, as it does when
+        // its lifeline closes.
+        let launch = Launch(
+            executable: spec.executable, arguments: spec.arguments, environment: environment,
+            input: .lifeline, output: .pipe, error: .pipe, deathSignal: SIGTERM)
+        if registry.isStopping { throw RunningChildren.Stopping() }
+        let process = try await ProcessLauncher.launch(launch)
+        let (ended, reachedEnd) = AsyncStream<Void>.makeStream()
+        if let fd = process.standardOutput { output.forward(fd, prefix: spec.name) { reachedEnd.yield() } }
+        if let fd = process.standardError { output.forward(fd, prefix: spec.name) { reachedEnd.yield() } }
+        guard registry.add(process) else {
+            // Shutdown began while it started: stop it like the others.
+            process.signal(SIGTERM)
+            return await process.wait()
         }
+        logger.info("child started", metadata: ["child": "\(spec.name)", "pid": "\(process.pid)"])
+        let status = await process.wait()
+        registry.remove(process)
+        // Let the readers forward what the child wrote last (it says why it failed) before
+        // the exit is acted on; a grandchild holding the pipes cannot hold this up for long.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var count = 0
+                for await _ in ended {
+                    count += 1
+                    if count == 2 { break }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            await group.next()
+            group.cancelAll()
+        }
+        reachedEnd.finish()
+        return status
     }
 }
 
-/// The children that are running now. Guarded by a lock because process termination
-/// handlers run on Foundation's own threads.
+/// The children that are running now, guarded by a lock: exits are collected on the
+/// launcher's own threads.
 final class RunningChildren: Sendable {
     private struct State {
-        var processes: [ObjectIdentifier: Process] = [:]
+        var processes: [pid_t: LaunchedProcess] = [:]
         var stopping = false
     }
-    // A mutex-protected box: Process is not Sendable, but it is only touched under the lock.
-    private let state = LockedBox(State())
+    private let state = Mutex(State())
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
     struct Stopping: Error, CustomStringConvertible { var description: String { "supervisor is stopping" } }
 
-    func start(_ process: Process) throws {
-        try state.withLock { state in
-            if state.stopping { throw Stopping() }
-            try process.run()
-            state.processes[ObjectIdentifier(process)] = process
+    /// Records a started child; false if the supervisor is stopping (then `stopAll` has not
+    /// seen it, and the caller stops it).
+    func add(_ process: LaunchedProcess) -> Bool {
+        state.withLock { state in
+            if state.stopping { return false }
+            state.processes[process.pid] = process
+            return true
         }
     }
 
-    func remove(_ process: Process) {
-        state.withLock { _ = $0.processes.removeValue(forKey: ObjectIdentifier(process)) }
+    func remove(_ process: LaunchedProcess) {
+        state.withLock { _ = $0.processes.removeValue(forKey: process.pid) }
     }
 
     /// SIGTERM to every child, then SIGKILL to any still alive after the grace period.
     func stopAll(gracePeriod: Duration, logger: Logger) {
-        let pids: [pid_t] = state.withLock { state in
+        let children: [LaunchedProcess] = state.withLock { state in
             state.stopping = true
-            return state.processes.values.map(\.processIdentifier)
+            return Array(state.processes.values)
         }
-        logger.info("stopping children", metadata: ["count": "\(pids.count)"])
-        for pid in pids { kill(pid, SIGTERM) }
-        let state = self.state
+        logger.info("stopping children", metadata: ["count": "\(children.count)"])
+        for child in children { child.signal(SIGTERM) }
         let thread = Thread {
             let deadline = ContinuousClock.now + gracePeriod
             while ContinuousClock.now < deadline {
-                if state.withLock({ $0.processes.isEmpty }) { return }
+                if children.allSatisfy({ !$0.isRunning }) { return }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            let left: [pid_t] = state.withLock { $0.processes.values.map(\.processIdentifier) }
-            for pid in left {
-                logger.warning("child ignored SIGTERM; killing", metadata: ["pid": "\(pid)"])
-                kill(pid, SIGKILL)
+            for child in children where child.isRunning {
+                logger.warning("child ignored SIGTERM; killing", metadata: ["pid": "\(child.pid)"])
+                child.signal(SIGKILL)
             }
         }
         thread.start()
@@ -195,24 +223,32 @@ final class RunningChildren: Sendable {
 final class PrefixedOutput: Sendable {
     private let width: Int
     private let lock = NSLock()
+    /// Each child's last complete output line, to say why it keeps failing.
+    private let lastLines = Mutex<[String: String]>([:])
 
     init(width: Int) { self.width = width }
 
-    func forward(_ handle: FileHandle, prefix: String) {
+    func lastLine(of child: String) -> String? { lastLines.withLock { $0[child] } }
+
+    /// Reads `descriptor` to its end on a thread of its own, then closes it.
+    func forward(_ descriptor: Int32, prefix: String, atEnd: @escaping @Sendable () -> Void) {
         let padded = prefix.padding(toLength: max(width, prefix.count), withPad: " ", startingAt: 0)
         let lock = self.lock
-        let thread = Thread {
+        let thread = Thread { [self] in
             var pending = Data()
-            PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
+            PipeReading.readChunks(from: descriptor) { chunk in
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = pending[pending.startIndex..<newline]
+                    let text = String(decoding: line.prefix(500), as: UTF8.self)
+                    lastLines.withLock { $0[prefix] = text }
                     pending = Data(pending[(newline + 1)...])
                     Self.write(Data("\(padded) | ".utf8) + line + Data([0x0A]), lock: lock)
                 }
             }
             if !pending.isEmpty { Self.write(Data("\(padded) | ".utf8) + pending + Data([0x0A]), lock: lock) }
-            try? handle.close()
+            close(descriptor)
+            atEnd()
         }
         thread.start()
     }
@@ -221,20 +257,5 @@ final class PrefixedOutput: Sendable {
         lock.lock()
         defer { lock.unlock() }
         FileHandle.standardOutput.write(data)
-    }
-}
-
-/// A value guarded by a lock.
-final class LockedBox<Value>: @unchecked Sendable {
-    // Safe: every access to `value` goes through `withLock`, which holds `lock`.
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessLauncher
 import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -10,59 +11,34 @@ import Glibc
 /// One child process of the system under load: the built `raisedash` binary running one role
 /// (or the simulator), its output going to a log file.
 ///
-/// Each child runs with `RAISEDASH_SUPERVISED=1` and standard input on a pipe this process
-/// holds: should the benchmark die without stopping it (even by SIGKILL), the pipe closes and
-/// the child shuts itself down (`ParentWatch`), so nothing is left running.
+/// Each child is started through `ProcessLauncher`, with `RAISEDASH_SUPERVISED=1` and
+/// standard input on a pipe this process holds: should the benchmark die without stopping it
+/// (even by SIGKILL), the kernel kills it (parent-death signal) and the pipe closes, so
+/// nothing is left running.
 final class RoleProcess: Sendable {
     let name: String
     let logPath: String
     let pid: pid_t
-    /// The `Process` object; Foundation's `Process` is not Sendable, so it lives behind the
-    /// mutex and is only touched under it.
-    private let process: Mutex<Process>
-    /// The writing end of the child's standard input, held open while it should run.
-    private let lifeline: Mutex<FileHandle?>
-    private let exit: ExitRecord
+    private let process: LaunchedProcess
 
     init(name: String, binary: String, arguments: [String], environment: [String: String], directory: URL) throws {
         self.name = name
         let log = directory.appendingPathComponent("\(name).log")
         logPath = log.path
-        guard FileManager.default.createFile(atPath: log.path, contents: nil),
-              let output = FileHandle(forWritingAtPath: log.path)
-        else { throw LoadFailure("cannot create the log file \(log.path)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
         // The working directory is the run's own: settings also come from a `.env` there,
         // and there is none.
-        process.currentDirectoryURL = directory
-        let stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = output
-        process.standardError = output
-        let exit = ExitRecord()
-        self.exit = exit
-        process.terminationHandler = { finished in
-            let status = finished.terminationStatus
-            exit.status.withLock { $0 = status }
-        }
         do {
-            try process.run()
+            process = try ProcessLauncher.start(Launch(
+                executable: binary, arguments: arguments, environment: environment, directory: directory.path,
+                input: .lifeline, output: .file(log.path), error: .sameAsOutput))
         } catch {
-            try? output.close()
             throw LoadFailure("cannot start \(binary) \(arguments.joined(separator: " ")): \(error)")
         }
-        try? output.close()
-        try? stdin.fileHandleForReading.close()
-        pid = process.processIdentifier
-        self.process = Mutex(process)
-        lifeline = Mutex(stdin.fileHandleForWriting)
+        pid = process.pid
     }
 
     /// The exit status once the process has ended.
-    var exitStatus: Int32? { exit.status.withLock { $0 } }
+    var exitStatus: Int32? { process.exitStatus }
 
     /// The last `characters` of the child's output, for error messages.
     func logTail(_ characters: Int = 3000) -> String {
@@ -82,10 +58,7 @@ final class RoleProcess: Sendable {
         return ProcFS.cpuSeconds(pid: pid)
     }
 
-    func signal(_ signal: Int32) {
-        guard exitStatus == nil else { return }
-        kill(pid, signal)
-    }
+    func signal(_ signal: Int32) { process.signal(signal) }
 
     /// SIGTERM, then SIGKILL if it has not ended after `grace`; returns the exit status.
     @discardableResult
@@ -97,10 +70,7 @@ final class RoleProcess: Sendable {
     }
 
     private func closeLifeline(_ status: Int32?) -> Int32? {
-        lifeline.withLock { handle in
-            try? handle?.close()
-            handle = nil
-        }
+        process.closeLifeline()
         return status
     }
 
@@ -114,10 +84,6 @@ final class RoleProcess: Sendable {
     }
 }
 
-/// Where Foundation's termination handler leaves a child's exit status.
-final class ExitRecord: Sendable {
-    let status = Mutex<Int32?>(nil)
-}
 
 /// Reading /proc.
 enum ProcFS {

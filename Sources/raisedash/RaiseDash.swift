@@ -91,6 +91,7 @@ struct GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
+        try requireBotToken("gateway", settings)
         try await runRole("gateway", httpPort: settings.gatewayHTTPPort, settings: settings, readinessParts: GatewayRole.readinessParts) {
             GatewayRole(settings: settings, logger: $0, readiness: $1)
         }
@@ -111,6 +112,7 @@ struct IncidentsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
+        try requireStrongAdminToken(settings)
         try await runRole(
             "incidents", httpPort: settings.httpPort, settings: settings, readinessParts: IncidentsRole.readinessParts,
             makeRole: { try IncidentsRole(settings: settings, logger: $0, readiness: $1) },
@@ -134,6 +136,7 @@ struct SenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
+        try requireBotToken("sender", settings)
         try await runRole("sender", httpPort: settings.senderHTTPPort, settings: settings, readinessParts: SenderRole.readinessParts) {
             SenderRole(settings: settings, logger: $0, readiness: $1)
         }

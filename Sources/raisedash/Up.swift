@@ -48,11 +48,16 @@ struct Up: AsyncParsableCommand {
             // No token: run on the simulator with a demo world, so anyone can try the bot.
             let port = settings.simulatorPort
             let adminToken = settings.adminAPIToken?.value ?? Self.generatedToken()
+            // The demo world lives in a database of its own: demo data never goes into the
+            // configured DATABASE_PATH, which a later run with a token will use.
+            let demoDatabase = Self.demoDatabasePath(for: settings.databasePath)
             environment = [
                 "TELEGRAM_API_BASE_URL": "http://127.0.0.1:\(port)",
                 "TELEGRAM_BOT_TOKEN": SimulatorConfiguration.defaultToken,
                 "ADMIN_API_TOKEN": adminToken,
+                "DATABASE_PATH": demoDatabase,
             ]
+            logger.notice("demo run: using its own database", metadata: ["database.path": "\(demoDatabase)"])
             children.append(ChildSpec(
                 name: "simulator", executable: executable, arguments: ["simulator", "--port", "\(port)"]))
             let demo = DemoWorld(
@@ -67,6 +72,7 @@ struct Up: AsyncParsableCommand {
                       Chat page:  http://127.0.0.1:\(port)/   (act as the demo group's members)
                       Admin API:  http://127.0.0.1:\(settings.httpPort)/api/v1   Authorization: Bearer \(settings.adminAPIToken == nil ? adminToken + "  (generated for this run; set ADMIN_API_TOKEN to choose)" : "$ADMIN_API_TOKEN")
                       OpenAPI:    http://127.0.0.1:\(settings.httpPort)/api/openapi.yaml
+                      Database:   \(Self.demoDatabasePath(for: settings.databasePath))   (the demo's own; DATABASE_PATH is left alone)
                     Try it: in the chat page, as Ann, reply /new_issue to a message. Ctrl-C stops everything.
 
                     """)))
@@ -85,10 +91,15 @@ struct Up: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// A random admin token for a demo run.
+    /// `raisedash-demo.db` next to the configured database.
+    static func demoDatabasePath(for databasePath: String) -> String {
+        URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("raisedash-demo.db").path
+    }
+
+    /// A random admin token for a demo run (long enough for the incident service's minimum).
     static func generatedToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<24).map { _ in String("abcdefghijkmnpqrstuvwxyz23456789".randomElement(using: &generator)!) }.joined()
+        return (0..<40).map { _ in String("abcdefghijkmnpqrstuvwxyz23456789".randomElement(using: &generator)!) }.joined()
     }
 
     /// The path of this binary, so children run the same build.

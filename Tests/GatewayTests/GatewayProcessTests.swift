@@ -1,5 +1,6 @@
 import BotAPITestSupport
 import Foundation
+import ProcessLauncher
 import Synchronization
 import RoleSupport
 import Testing
@@ -14,8 +15,12 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A `raisedash` process whose combined output the test can read.
-final class ChildProcess {
-    let process = Process()
+///
+/// Started through `ProcessLauncher`, the one launcher of the test process: it dies with the
+/// test process (parent-death signal and a lifeline on standard input), and inherits no pipe
+/// of any other child.
+final class ChildProcess: Sendable {
+    let process: LaunchedProcess
     private let output = OutputBuffer()
 
     init(arguments: [String], environment: [String: String], directory: String) throws {
@@ -23,41 +28,33 @@ final class ChildProcess {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("\(binary) is missing: run `swift build --product raisedash` first")
         }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        let handle = pipe.fileHandleForReading
+        var environment = environment
+        environment["RAISEDASH_SUPERVISED"] = "1"
+        process = try ProcessLauncher.start(Launch(
+            executable: binary, arguments: arguments, environment: environment, directory: directory,
+            input: .lifeline, output: .pipe, error: .sameAsOutput))
+        let descriptor = process.standardOutput!
         let output = self.output
         // A dedicated thread does the blocking reads.
         Thread {
-            PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
+            PipeReading.readChunks(from: descriptor) { chunk in
                 output.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
+            close(descriptor)
         }.start()
-        try process.run()
     }
 
     var text: String { output.text.withLock { $0 } }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { process.signal(signal) }
 
     /// Waits for the process to exit; its status, or nil if it was still running.
     func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if !process.isRunning { return process.terminationStatus }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
+        await process.waitForExit(timeout: timeout)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
     }
 }
 

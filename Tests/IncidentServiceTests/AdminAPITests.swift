@@ -30,14 +30,14 @@ struct AdminAPITests {
         }
     }
 
-    static func withServer(_ body: (Server) async throws -> Void) async throws {
+    static func withServer(throttle: FailedAuthentications = .init(), _ body: (Server) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rd-admin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try IncidentStore(path: directory.appendingPathComponent("incidents.db").path, policy: .standard)
         var logger = Logger(label: "test.admin")
         logger.logLevel = .critical
-        let api = AdminAPI(store: store, token: Secret("admin-secret"), logger: logger)
+        let api = AdminAPI(store: store, token: Secret("admin-secret"), logger: logger, throttle: throttle)
         let router = Router()
         api.addRoutes(to: router)
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentStore
+import ProcessLauncher
 import Testing
 
 /// Concurrency on a real file database in WAL mode.
@@ -187,33 +188,17 @@ enum ChildProcess {
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs a process to completion on a dedicated thread (never blocking the cooperative pool).
+    /// Runs a process to completion through the shared launcher; reads its output on
+    /// dedicated threads (never blocking the cooperative pool).
     static func run(_ tool: URL, _ arguments: [String]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                let process = Process()
-                process.executableURL = tool
-                process.arguments = arguments
-                let stdout = Pipe()
-                let stderr = Pipe()
-                process.standardOutput = stdout
-                process.standardError = stderr
-                do {
-                    try process.run()
-                    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-                    let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    if process.terminationStatus == 0 {
-                        continuation.resume(returning: String(decoding: output, as: UTF8.self))
-                    } else {
-                        continuation.resume(throwing: Failure(
-                            "child exited \(process.terminationStatus): \(String(decoding: errors, as: UTF8.self))"))
-                    }
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.start()
-        }
+        let process = try await ProcessLauncher.launch(Launch(
+            executable: tool.path, arguments: arguments, output: .pipe, error: .pipe))
+        async let output = ChildOutput.readToEnd(process.standardOutput!)
+        async let errors = ChildOutput.readToEnd(process.standardError!)
+        let status = await process.wait()
+        let (text, errorText) = await (String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        guard status == 0 else { throw Failure("child exited \(status): \(errorText)") }
+        return text
     }
 }
+

@@ -1,5 +1,7 @@
 import Foundation
+import ProcessLauncher
 import RoleSupport
+import Synchronization
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -88,52 +90,36 @@ func isolatedEnvironment(extra: [String: String] = [:]) -> [String: String] {
     return environment
 }
 
-/// Serializes `Process.run()` across the test process.
-let launchLock = NSLock()
-
 /// A running `raisedash` process whose combined output the test can wait on.
-final class ChildProcess: @unchecked Sendable {
-    // Safe: `output` is only touched under `lock`; `process` is set up before `run()` and only
-    // read afterwards.
-    let process = Process()
-    /// Held open for the child's life; see `init`.
-    private let lifeline = Pipe()
-    private let lock = NSLock()
-    private var output = ""
+///
+/// Started through `ProcessLauncher` (the one launcher of the test process): it dies with
+/// the test process (SIGKILL as its parent-death signal), and as `raisedash up` gives its
+/// children, it gets a lifeline on standard input and `RAISEDASH_SUPERVISED=1`.
+final class ChildProcess: Sendable {
+    let process: LaunchedProcess
+    private let output = CapturedOutput()
 
     init(arguments: [String], environment: [String: String], directory: String? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: try raisedashBinary())
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? environment["RAISEDASH_TEST_DIR"] ?? NSTemporaryDirectory())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        // A lifeline, as `raisedash up` gives its children: if this test process dies, the
-        // pipe closes and the child stops instead of lingering.
         var environment = environment
         environment["RAISEDASH_SUPERVISED"] = "1"
-        process.environment = environment
-        process.standardInput = lifeline
-        let handle = pipe.fileHandleForReading
-        Thread { [self] in
-            PipeReading.readChunks(from: handle.fileDescriptor) { chunk in
+        process = try ProcessLauncher.start(Launch(
+            executable: try raisedashBinary(), arguments: arguments, environment: environment,
+            directory: directory ?? environment["RAISEDASH_TEST_DIR"] ?? NSTemporaryDirectory(),
+            input: .lifeline, output: .pipe, error: .sameAsOutput))
+        let descriptor = process.standardOutput!
+        let output = self.output
+        Thread {
+            PipeReading.readChunks(from: descriptor) { chunk in
                 let text = String(decoding: chunk, as: UTF8.self)
-                lock.lock(); output += text; lock.unlock()
+                output.text.withLock { $0 += text }
             }
+            close(descriptor)
         }.start()
-        // Foundation's Process.run is not safe to call from several threads at once.
-        launchLock.lock()
-        defer { launchLock.unlock() }
-        try process.run()
     }
 
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { process.pid }
 
-    var text: String {
-        lock.lock(); defer { lock.unlock() }
-        return output
-    }
+    var text: String { output.text.withLock { $0 } }
 
     /// Waits until the output satisfies `condition`; fails with the output so far otherwise.
     @discardableResult
@@ -153,19 +139,19 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits for the process to exit; returns its status, or nil if it was still running.
     func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if !process.isRunning { return process.terminationStatus }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
+        await process.waitForExit(timeout: timeout)
     }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { process.signal(signal) }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
     }
+}
+
+/// What a child process wrote, filled by its reader thread.
+final class CapturedOutput: Sendable {
+    let text = Mutex("")
 }
 
 /// Whether a process with this pid exists (and is not a zombie).

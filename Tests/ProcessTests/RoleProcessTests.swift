@@ -15,7 +15,16 @@ struct RoleProcessTests {
 
     @Test("each role starts, is healthy, and stops on SIGTERM within 5 seconds", arguments: roles)
     func startAndStop(role: String, portVariable: String) async throws {
-        let environment = isolatedEnvironment()
+        var environment = isolatedEnvironment()
+        var simulator: ChildProcess?
+        if role == "gateway" || role == "sender" {
+            // They need a token and a Bot API to be ready: the simulator.
+            let port = environment["RAISEDASH_SIMULATOR_PORT"]!
+            environment["TELEGRAM_API_BASE_URL"] = "http://127.0.0.1:\(port)"
+            environment["TELEGRAM_BOT_TOKEN"] = RunningSystem.token
+            simulator = try ChildProcess(arguments: ["simulator", "--port", port], environment: environment)
+        }
+        defer { simulator?.signal(SIGKILL) }
         let child = try ChildProcess(arguments: [role], environment: environment)
         try await child.waitFor(line: "ready")
         let port = try #require(environment[portVariable])
@@ -31,6 +40,27 @@ struct RoleProcessTests {
         let exit = await child.waitForExit(timeout: .seconds(5))
         #expect(exit == 0, "exit status \(String(describing: exit)); output:\n\(child.text)")
         #expect(child.text.contains("stopped"))
+    }
+
+    @Test("gateway and sender without a token exit at once with one line", arguments: ["gateway", "sender"])
+    func noToken(role: String) async throws {
+        let child = try ChildProcess(arguments: [role], environment: isolatedEnvironment())
+        let exit = await child.waitForExit(timeout: .seconds(10))
+        #expect(exit == 2, "output:\n\(child.text)")
+        let lines = child.text.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line, got:\n\(child.text)")
+        #expect(lines.first?.contains("TELEGRAM_BOT_TOKEN is not set") == true)
+    }
+
+    @Test("the incident service refuses an admin token shorter than 32 characters at start, with one line")
+    func shortAdminToken() async throws {
+        let child = try ChildProcess(arguments: ["incidents"], environment: isolatedEnvironment(extra: ["ADMIN_API_TOKEN": "too-short"]))
+        let exit = await child.waitForExit(timeout: .seconds(10))
+        #expect(exit == 2, "output:\n\(child.text)")
+        let lines = child.text.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line, got:\n\(child.text)")
+        #expect(lines.first?.contains("at least 32") == true)
+        #expect(!child.text.contains("too-short"), "the token itself is not printed")
     }
 
     @Test("SIGINT stops a role too")

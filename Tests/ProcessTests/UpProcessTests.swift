@@ -55,15 +55,16 @@ struct UpProcessTests {
 
     @Test("without a token: the simulator, a demo world, and the addresses to use")
     func demo() async throws {
-        let environment = isolatedEnvironment(extra: ["ADMIN_API_TOKEN": "demo-admin"])
+        let adminToken = "demo-admin-token-of-at-least-32-characters"
+        let environment = isolatedEnvironment(extra: ["ADMIN_API_TOKEN": adminToken])
         let up = try ChildProcess(arguments: ["up"], environment: environment)
         defer { up.signal(SIGTERM) }
         try await up.waitFor(line: "Chat page:  http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)/", timeout: .seconds(60))
         #expect(up.text.contains("Admin API:  http://127.0.0.1:\(environment["HTTP_PORT"]!)/api/v1"))
-        #expect(!up.text.contains("demo-admin"), "a chosen admin token is not echoed")
+        #expect(!up.text.contains(adminToken), "a chosen admin token is not echoed")
         // The demo world exists: four departments in the demo company, and the group is active.
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(environment["HTTP_PORT"]!)/api/v1/companies/1/departments")!)
-        request.setValue("Bearer demo-admin", forHTTPHeaderField: "Authorization")
+        request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization")
         let (data, _) = try await URLSession.shared.data(for: request)
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let names = (json?["departments"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
@@ -72,6 +73,38 @@ struct UpProcessTests {
         #expect(page == 200)
         up.signal(SIGTERM)
         #expect(await up.waitForExit(timeout: .seconds(15)) == 0)
+        // The demo wrote to a database of its own, never to the configured one.
+        let configured = environment["DATABASE_PATH"]!
+        let demoDatabase = URL(fileURLWithPath: configured).deletingLastPathComponent().appendingPathComponent("raisedash-demo.db").path
+        #expect(!FileManager.default.fileExists(atPath: configured), "the demo created \(configured)")
+        #expect(FileManager.default.fileExists(atPath: demoDatabase))
+        #expect(up.text.contains(demoDatabase))
+    }
+
+    @Test("a child that fails the same way five times in a row is not restarted again, and up says why")
+    func crashLoop() async throws {
+        // The incident service cannot open its database: it exits 1 at every start.
+        let environment = isolatedEnvironment(extra: [
+            "DATABASE_PATH": "/nonexistent-raisedash-directory/incidents.db",
+            "TELEGRAM_BOT_TOKEN": RunningSystem.token,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:\(freePort())",
+        ])
+        let up = try ChildProcess(arguments: ["up"], environment: environment)
+        defer { up.signal(SIGKILL) }
+        let output = try await up.waitFor("up to give up on the incident service", timeout: .seconds(60)) {
+            $0.contains("not restarting it")
+        }
+        let line = try #require(output.split(separator: "\n").first { $0.contains("not restarting it") })
+        #expect(line.contains("child=incidents"))
+        #expect(line.contains("5 times in a row"))
+        #expect(line.contains("status=1"))
+        #expect(line.contains("cannot start"), "the last line the child wrote says why: \(line)")
+        #expect(Self.childPIDs(output)["incidents"]?.count == 5)
+        // The others keep running.
+        try await Task.sleep(for: .seconds(1))
+        #expect(up.process.isRunning)
+        up.signal(SIGTERM)
+        #expect(await up.waitForExit(timeout: .seconds(15)) == 0, "output:\n\(up.text)")
     }
 
     @Test("children stop by themselves when up is killed with SIGKILL")

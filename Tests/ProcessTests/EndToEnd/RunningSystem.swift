@@ -13,7 +13,7 @@ import Glibc
 final class RunningSystem: @unchecked Sendable {
     // Safe: `processes` is only touched under `lock`; everything else is immutable.
     static let token = "123456:TEST-TOKEN-raisedash-simulator"
-    static let adminToken = "e2e-admin-token"
+    static let adminToken = "e2e-admin-token-0123456789abcdefghij"
     static let roles = ["incidents", "scheduler", "sender", "gateway"]
 
     let environment: [String: String]

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessLauncher
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -159,17 +160,11 @@ func withChromeDriver<T: Sendable>(
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("chromedriver-\(port)-\(UUID().uuidString).log")
     FileManager.default.createFile(atPath: log.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: log) }
-    let output = try FileHandle(forWritingTo: log)
-    defer { try? output.close() }
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: driver)
-    process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
-    process.standardOutput = output
-    process.standardError = output
-    let exited = ProcessExit()
-    process.terminationHandler = { _ in exited.signal() }
-    try process.run()
+    // Through the test process's one launcher: chromedriver dies with the test process and
+    // inherits no other child's pipe.
+    let process = try await ProcessLauncher.launch(Launch(
+        executable: driver, arguments: ["--port=\(port)", "--allowed-ips=127.0.0.1"],
+        output: .file(log.path), error: .sameAsOutput))
 
     let url = URL(string: "http://127.0.0.1:\(port)")!
 
@@ -181,8 +176,8 @@ func withChromeDriver<T: Sendable>(
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        await exited.wait()
+        process.signal(SIGKILL)
+        _ = await process.wait()
     }
 
     do {
@@ -203,30 +198,6 @@ func withChromeDriver<T: Sendable>(
     } catch {
         await stop()
         throw error
-    }
-}
-
-/// Lets async code wait for a process's termination handler without blocking a thread.
-final class ProcessExit: Sendable {
-    private let state = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func signal() {
-        let waiters = state.withLock { state in
-            state.done = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                if !state.done { state.waiters.append(continuation) }
-                return state.done
-            }
-            if done { continuation.resume() }
-        }
     }
 }
 
