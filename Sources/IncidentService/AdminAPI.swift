@@ -37,6 +37,7 @@ public struct AdminAPI: Sendable {
         api.put("groups/:chat_id") { request, context in try await handle { try await putGroup(request, context) } }
         api.get("incidents") { request, _ in try await handle { try await listIncidents(request) } }
         api.get("incidents/:id") { _, context in try await handle { try await incidentDetail(context) } }
+        addReportRoutes(to: api)
     }
 
     // MARK: Handlers
