@@ -39,7 +39,8 @@ extension IncidentStore {
     }
 
     /// The inputs of a report on `company` (one group's incidents when `chat` is given) for
-    /// `span`; participations only when `participations` is true (people reports).
+    /// `span`. Participations, who claimed each session first and who resolved it are loaded
+    /// only when `participations` is true (people reports, the person filter).
     public func kpiDataset(
         company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false
     ) async throws(StoreError) -> KPIDataset {
@@ -133,32 +134,44 @@ extension Database {
         // Incidents created in the span.
         let incidents = try Row.fetchCursor(
             cachedStatement(sql: """
-                SELECT i.id, i.number, g.chat_id, i.created_at FROM incidents i JOIN groups g ON g.id = i.group_id
+                SELECT i.id, i.number, g.chat_id, \(Self.milliseconds("i.created_at")) FROM incidents i
+                JOIN groups g ON g.id = i.group_id
                 WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?\(chatCondition)
                 """),
             arguments: arguments([company.rawValue, from, to]))
         while let row = try incidents.next() {
             data.incidents.append(IncidentFact(
                 id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
-                createdAt: try parsed(row[3])))
+                createdAt: Self.date(row[3])))
         }
 
         // Sessions that overlap the span: assigned in it, or assigned before and ending in or
-        // after it, or still open. Each part uses an index on the sessions' times.
-        let select = """
-            SELECT s.incident_id, i.number, g.chat_id, s.seq, s.department_id, s.assigned_at, s.first_claimed_at,
-                s.ended_at, s.end_reason, i.created_at,
-                (SELECT p.end_reason FROM department_sessions p WHERE p.incident_id = s.incident_id AND p.seq = s.seq - 1),
-                (SELECT count(*) FROM department_sessions e WHERE e.incident_id = s.incident_id AND e.seq < s.seq
-                    AND e.end_reason IN ('resolved', 'closed')),
+        // after it, or still open. Each part walks an index on the sessions' times (CROSS JOIN
+        // keeps SQLite from starting at the company's incidents, which is all of them). Times come
+        // as milliseconds since 1970, computed by SQLite, so no text is decoded per row; who
+        // claimed first and who resolved are read only for people reports.
+        let who = wantParticipations
+            ? """
                 (SELECT c.user_id FROM participations c WHERE c.incident_id = s.incident_id AND c.session_seq = s.seq
                     AND c.kind = 'claimed' ORDER BY c.seq LIMIT 1),
                 CASE WHEN s.end_reason = 'resolved' THEN (SELECT t.actor_id FROM timeline t
                     WHERE t.incident_id = s.incident_id AND t.kind = 'resolved' AND t.at = s.ended_at LIMIT 1) END
-            FROM department_sessions s JOIN incidents i ON i.id = s.incident_id JOIN groups g ON g.id = i.group_id
+                """
+            : "NULL, NULL"
+        let select = """
+            SELECT s.incident_id, i.number, g.chat_id, s.seq, s.department_id, \(Self.milliseconds("s.assigned_at")),
+                \(Self.milliseconds("s.first_claimed_at")), \(Self.milliseconds("s.ended_at")), s.end_reason,
+                \(Self.milliseconds("i.created_at")),
+                (SELECT p.end_reason FROM department_sessions p WHERE p.incident_id = s.incident_id AND p.seq = s.seq - 1),
+                (SELECT count(*) FROM department_sessions e WHERE e.incident_id = s.incident_id AND e.seq < s.seq
+                    AND e.end_reason IN ('resolved', 'closed')),
+                \(who)
+            FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
+            CROSS JOIN groups g ON g.id = i.group_id
             WHERE i.company_id = ?\(chatCondition) AND
             """
         var openAtStart = 0
+        let fromMilliseconds = Timestamp.milliseconds(span.from)
         for (part, values) in [
             ("s.assigned_at >= ? AND s.assigned_at < ?", [from, to]),
             ("s.assigned_at < ? AND s.ended_at >= ?", [from, from]),
@@ -170,18 +183,19 @@ extension Database {
             while let row = try cursor.next() {
                 let previousEnd: String? = row[10]
                 let seq: Int = row[3]
+                let assigned: Int64 = row[5]
                 var session = SessionFact(
                     incidentID: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
-                    seq: seq, episode: row[11], departmentID: DepartmentID(row[4]), assignedAt: try parsed(row[5]),
-                    firstClaimedAt: try optionalParsed(row[6]), firstClaimerID: (row[12] as Int64?).map(UserID.init),
-                    endedAt: try optionalParsed(row[7]),
+                    seq: seq, episode: row[11], departmentID: DepartmentID(row[4]), assignedAt: Self.date(assigned),
+                    firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: (row[12] as Int64?).map(UserID.init),
+                    endedAt: (row[7] as Int64?).map(Self.date),
                     end: (row[8] as String?).flatMap(DepartmentSession.End.init(rawValue:)),
                     resolverID: (row[13] as Int64?).map(UserID.init), transferredIn: previousEnd == "transferred")
                 session.startsEpisode = seq == 0 || previousEnd == "resolved" || previousEnd == "closed"
-                if session.assignedAt < span.from {
+                if assigned < fromMilliseconds {
                     // Open at the span's start: one per open episode.
                     openAtStart += 1
-                } else if seq == 0, try parsed(row[9]) < span.from {
+                } else if seq == 0, (row[9] as Int64) < fromMilliseconds {
                     // Created before the span, still waiting for a department at its start.
                     openAtStart += 1
                 }
@@ -191,8 +205,8 @@ extension Database {
         // Created before the span, first sent to a department after its end.
         openAtStart += try Int.fetchOne(
             cachedStatement(sql: """
-                SELECT count(*) FROM department_sessions s JOIN incidents i ON i.id = s.incident_id
-                JOIN groups g ON g.id = i.group_id
+                SELECT count(*) FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
+                CROSS JOIN groups g ON g.id = i.group_id
                 WHERE s.assigned_at >= ? AND s.seq = 0 AND i.company_id = ? AND i.created_at < ?\(chatCondition)
                 """),
             arguments: arguments([to, company.rawValue, from])) ?? 0
@@ -206,26 +220,29 @@ extension Database {
         data.openAtStart = openAtStart
 
         if wantParticipations, !data.sessions.isEmpty {
-            var wanted = Set<Int64>()
-            for session in data.sessions { wanted.insert(session.incidentID.rawValue) }
+            // One range scan over the incidents concerned (ids grow with time), keeping the
+            // participations of the sessions loaded.
+            struct Key: Hashable { var incident: Int64; var seq: Int }
+            let keys = Set(data.sessions.map { Key(incident: $0.incidentID.rawValue, seq: $0.seq) })
+            let ids = data.sessions.map(\.incidentID.rawValue)
             var people = Set<Int64>()
-            let statement = try cachedStatement(sql: """
-                SELECT incident_id, session_seq, user_id, kind, started_at, ended_at FROM participations
-                WHERE incident_id = ? ORDER BY seq
-                """)
-            let sessionKeys = Set(data.sessions.map { "\($0.incidentID.rawValue)/\($0.seq)" })
-            for incident in wanted {
-                let cursor = try Row.fetchCursor(statement, arguments: [incident])
-                while let row = try cursor.next() {
-                    let seq: Int = row[1]
-                    guard sessionKeys.contains("\(incident)/\(seq)") else { continue }
-                    let user: Int64 = row[2]
-                    people.insert(user)
-                    data.participations.append(ParticipationFact(
-                        incidentID: IncidentID(incident), sessionSeq: seq, userID: UserID(user),
-                        kind: Participation.Kind(rawValue: row[3]) ?? .joined, startedAt: try parsed(row[4]),
-                        endedAt: try optionalParsed(row[5])))
-                }
+            let cursor = try Row.fetchCursor(
+                cachedStatement(sql: """
+                    SELECT incident_id, session_seq, user_id, kind, \(Self.milliseconds("started_at")),
+                        \(Self.milliseconds("ended_at"))
+                    FROM participations WHERE incident_id BETWEEN ? AND ? ORDER BY incident_id, seq
+                    """),
+                arguments: [ids.min() ?? 0, ids.max() ?? 0])
+            while let row = try cursor.next() {
+                let incident: Int64 = row[0]
+                let seq: Int = row[1]
+                guard keys.contains(Key(incident: incident, seq: seq)) else { continue }
+                let user: Int64 = row[2]
+                people.insert(user)
+                data.participations.append(ParticipationFact(
+                    incidentID: IncidentID(incident), sessionSeq: seq, userID: UserID(user),
+                    kind: (row[3] as String) == "claimed" ? .claimed : .joined, startedAt: Self.date(row[4]),
+                    endedAt: (row[5] as Int64?).map(Self.date)))
             }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
         }
@@ -236,15 +253,10 @@ extension Database {
         return data
     }
 
-    private func parsed(_ text: String?) throws -> Date {
-        guard let text, let date = Timestamp.parse(text) else {
-            throw StoreError(.unavailable, "a stored timestamp is unreadable")
-        }
-        return date
+    /// SQL for a stored timestamp column as milliseconds since 1970 (NULL stays NULL).
+    static func milliseconds(_ column: String) -> String {
+        "CAST(round((julianday(\(column)) - 2440587.5) * 86400000) AS INTEGER)"
     }
 
-    private func optionalParsed(_ text: String?) throws -> Date? {
-        guard let text else { return nil }
-        return try parsed(text)
-    }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }
