@@ -42,11 +42,13 @@ let package = Package(
         .target(name: "WireProtocol"),
         /// Incident state machine, authorization, SLA arithmetic: decisions as data.
         .target(name: "IncidentCore"),
+        /// KPI formulas: department sessions, episodes, percentiles, SLA, periods in a time zone.
+        .target(name: "IncidentKPI", dependencies: ["IncidentCore"]),
 
         // MARK: Adapters
         /// SQLite store (GRDB): compare-and-set transitions, outbox, timeline, processed updates.
         .target(name: "IncidentStore", dependencies: [
-            "IncidentCore",
+            "IncidentCore", "IncidentKPI",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         /// Typed Telegram Bot API client on URLSession.
@@ -85,7 +87,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "IncidentService", dependencies: [
-            "RoleSupport", "IncidentCore", "IncidentStore",
+            "RoleSupport", "IncidentCore", "IncidentStore", "IncidentKPI",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "Sender", dependencies: [
@@ -112,7 +114,7 @@ let package = Package(
         ]),
         /// Benchmarks report numbers; they are not tests.
         .executableTarget(name: "raisedash-bench", dependencies: [
-            "IncidentCore", "IncidentStore", "ZeroMQ", "WireProtocol", "Sender", "Gateway", "ProcessLauncher",
+            "IncidentCore", "IncidentStore", "IncidentKPI", "ZeroMQ", "WireProtocol", "Sender", "Gateway", "ProcessLauncher",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -130,8 +132,9 @@ let package = Package(
             "IncidentCore",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "IncidentKPITests", dependencies: ["IncidentKPI", "IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: [
-            "IncidentStore", "IncidentCore", "ProcessLauncher",
+            "IncidentStore", "IncidentCore", "IncidentKPI", "ProcessLauncher",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: [
@@ -149,7 +152,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             // Raw SQL on the test's database file: a poison trigger, a held write lock.
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -64,6 +64,12 @@ public enum Refusal: Error, Hashable, Codable, Sendable, CustomStringConvertible
     case notDue
     /// A person asked for a clock action, or the clock pressed a button.
     case wrongInitiator
+    /// `/report` is for the group's managers.
+    case reportManagersOnly
+    /// `/report` with an argument other than day, week or month.
+    case reportUsage
+    /// The report could not be computed now.
+    case reportUnavailable
 
     /// The user-facing reason, in English (see ``Texts``).
     public var message: String { Texts.refusal(self) }

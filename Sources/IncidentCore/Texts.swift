@@ -122,6 +122,7 @@ public enum Texts {
         • Choose the department on the card; its members claim the incident, and more can join.
         • Resolve asks for a short summary: reply to my prompt with it.
         • Drivers register once with <b>/register_driver</b> in this group.
+        • Managers get a summary with <b>/report</b> day, week or month.
         """
 
     /// When the bot is added to a group it does not know (or that has no company yet).
@@ -203,6 +204,12 @@ public enum Texts {
             "Nothing is due yet."
         case .wrongInitiator:
             "This cannot be done that way."
+        case .reportManagersOnly:
+            "Only this group's managers can ask for a report."
+        case .reportUsage:
+            "Usage: /report day, /report week or /report month (day when omitted)."
+        case .reportUnavailable:
+            "The report cannot be computed right now; try again in a minute."
         }
     }
 }

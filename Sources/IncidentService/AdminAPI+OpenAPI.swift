@@ -224,5 +224,5 @@ extension AdminAPI {
                       - { $ref: "#/components/schemas/Incident" }
                       - { type: object, required: [timeline], properties: { timeline: { type: array, items: { $ref: "#/components/schemas/TimelineEntry" } } } }
             "404": { $ref: "#/components/responses/Error" }
-    """
+    """ + reportsOpenAPIPaths
 }

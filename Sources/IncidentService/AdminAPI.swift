@@ -44,6 +44,7 @@ public struct AdminAPI: Sendable {
         api.get("incidents") { request, _ in try await handle { try await listIncidents(request) } }
         api.get("incidents/:id") { _, context in try await handle { try await incidentDetail(context) } }
         api.get("dead-letters") { request, _ in try await handle { try await listDeadLetters(request) } }
+        addReportRoutes(to: api)
     }
 
     // MARK: Handlers

@@ -6,6 +6,7 @@
 /// the scheduler's ticks.
 import Foundation
 import IncidentCore
+import IncidentKPI
 import IncidentStore
 import Logging
 import Metrics
@@ -43,7 +44,11 @@ public struct IncidentsRole: Service {
             unclaimedNudge: settings.unclaimedNudgeInterval, summaryTimeout: settings.summaryTimeout,
             reopenWindow: SLAPolicy.standard.reopenWindow)
         do {
-            store = try IncidentStore(path: settings.databasePath, policy: policy)
+            store = try IncidentStore(
+                path: settings.databasePath, policy: policy,
+                kpiDefaults: KPISettings(
+                    timeZoneID: "UTC", weekStart: .monday, claimThreshold: settings.slaClaimThreshold,
+                    resolveThreshold: settings.slaResolveThreshold))
         } catch {
             logger.critical("cannot open the database", metadata: ["database.path": "\(settings.databasePath)", "error": "\(error)"])
             throw error

@@ -16,7 +16,7 @@ public enum Translation {
         let sender = event.from.map(person)
         let translated: StoreInboundEvent
         switch event.kind {
-        case .command(let name, _, let messageID, let replyTo):
+        case .command(let name, let arguments, let messageID, let replyTo):
             switch name.lowercased() {
             case let name where newIssueCommands.contains(name):
                 translated = .newIssue(
@@ -26,6 +26,8 @@ public enum Translation {
                 translated = .registerDriver(command: MessageID(messageID))
             case "help", "start":
                 translated = .help(command: MessageID(messageID))
+            case "report":
+                translated = .report(command: MessageID(messageID), argument: arguments)
             default:
                 return nil
             }

@@ -34,6 +34,8 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     case registerDriver(command: MessageID)
     /// `/help` or `/start`.
     case help(command: MessageID)
+    /// `/report [day|week|month]` with its argument as sent.
+    case report(command: MessageID, argument: String)
     /// The bot was added to the chat.
     case botAdded
     /// The bot was removed from the chat (kicked or left).

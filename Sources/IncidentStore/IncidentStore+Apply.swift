@@ -13,10 +13,13 @@ extension IncidentStore {
     /// whole transaction is rolled back and retried on the fresh state.
     public func apply(_ update: InboundUpdate) async throws(StoreError) -> ApplyResult {
         let policy = self.policy
+        // A report is computed on a read connection before the write transaction, so that it
+        // never holds the writer (see IncidentStore+KPI.swift).
+        let reportHTML = try await reportMessage(for: update)
         var attempt = 0
         while true {
             do {
-                return try await write { db in try Self.apply(update, in: db, policy: policy) }
+                return try await write { db in try Self.apply(update, in: db, policy: policy, reportHTML: reportHTML) }
             } catch let error where error.code == .conflict && attempt < configuration.conflictRetries {
                 attempt += 1
             }
@@ -30,7 +33,9 @@ extension IncidentStore {
         try await apply(InboundUpdate(updateID: updateID, chat: chat, sender: sender, event: event, receivedAt: now))
     }
 
-    static func apply(_ update: InboundUpdate, in db: Database, policy: SLAPolicy) throws -> ApplyResult {
+    static func apply(
+        _ update: InboundUpdate, in db: Database, policy: SLAPolicy, reportHTML: String? = nil
+    ) throws -> ApplyResult {
         if try db.row("SELECT 1 FROM processed_updates WHERE update_id = ?", [update.updateID]) != nil {
             return ApplyResult(outcome: .duplicate)
         }
@@ -56,6 +61,15 @@ extension IncidentStore {
             result = try transaction.registerDriver(sender, command: command)
         case .help(let command):
             result = try transaction.finish(ChatDecisions.help(replyingTo: command))
+        case .report(let command, let argument):
+            guard let sender = update.sender else { result = ApplyResult(outcome: .ignored); break }
+            switch ChatDecisions.report(
+                argument: argument, by: sender.id, in: update.chat, group: transaction.group?.group, html: reportHTML,
+                command: command)
+            {
+            case .success(let effects): result = try transaction.finish(effects)
+            case .failure(let refusal): result = try transaction.refuse(refusal, answering: .message(command, incident: nil))
+            }
         case .botAdded:
             result = try transaction.botAdded()
         case .botRemoved:

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import IncidentKPI
 
 /// How the store opens its database.
 public struct StoreConfiguration: Hashable, Sendable {
@@ -48,9 +49,14 @@ public final class IncidentStore: Sendable {
     /// The time rules the decisions use.
     public let policy: SLAPolicy
     let configuration: StoreConfiguration
+    /// Report settings of a company that has not set its own (SLA_CLAIM_MINUTES, ...).
+    public let kpiDefaults: KPISettings
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public init(path: String, policy: SLAPolicy, configuration: StoreConfiguration = .init()) throws(StoreError) {
+    public init(
+        path: String, policy: SLAPolicy, configuration: StoreConfiguration = .init(),
+        kpiDefaults: KPISettings = .standard
+    ) throws(StoreError) {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(configuration.busyTimeout)
@@ -71,6 +77,7 @@ public final class IncidentStore: Sendable {
         }
         self.policy = policy
         self.configuration = configuration
+        self.kpiDefaults = kpiDefaults
     }
 
     /// The identifiers of the migrations applied, oldest first.

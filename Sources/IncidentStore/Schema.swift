@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v3-hardening: dead letters and the write probe") { db in
             try db.execute(sql: v3Hardening)
         }
+        migrator.registerMigration("v3-kpi: company report settings and report indexes") { db in
+            try db.execute(sql: v3KPI)
+        }
         return migrator
     }
 
@@ -211,5 +214,24 @@ enum Schema {
             group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
             migrated_at TEXT NOT NULL
         );
+        """
+
+    /// Reports: a company's time zone, week start and SLA thresholds (absent: the defaults
+    /// from the settings), and indexes for reading incidents and sessions by time. The
+    /// timeline index is partial (resolutions only), so other timeline writes do not pay.
+    static let v3KPI = """
+        CREATE TABLE company_kpi_settings (
+            company_id INTEGER PRIMARY KEY REFERENCES companies(id) ON DELETE CASCADE,
+            time_zone TEXT NOT NULL CHECK (length(time_zone) BETWEEN 1 AND 64),
+            week_start TEXT NOT NULL CHECK (week_start IN ('monday', 'tuesday', 'wednesday', 'thursday',
+                'friday', 'saturday', 'sunday')),
+            sla_claim_seconds REAL NOT NULL CHECK (sla_claim_seconds > 0),
+            sla_resolve_seconds REAL NOT NULL CHECK (sla_resolve_seconds > 0),
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX incidents_company_created ON incidents(company_id, created_at);
+        CREATE INDEX department_sessions_assigned ON department_sessions(assigned_at);
+        CREATE INDEX department_sessions_ended ON department_sessions(ended_at);
+        CREATE INDEX timeline_resolutions ON timeline(incident_id, at) WHERE kind = 'resolved';
         """
 }

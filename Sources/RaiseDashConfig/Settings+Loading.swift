@@ -86,6 +86,8 @@ extension Settings {
         databasePath = value("DATABASE_PATH")
         unclaimedNudgeInterval = try minutes("SLA_UNCLAIMED_NUDGE_MINUTES", allowZero: false)
         summaryTimeout = try minutes("SLA_SUMMARY_TIMEOUT_MINUTES", allowZero: false)
+        slaClaimThreshold = try minutes("SLA_CLAIM_MINUTES", allowZero: false)
+        slaResolveThreshold = try minutes("SLA_RESOLVE_MINUTES", allowZero: false)
         reminderCheckInterval = try minutes("REMINDER_CHECK_INTERVAL_MINUTES", allowZero: false)
         let level = value("LOG_LEVEL")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

@@ -53,6 +53,10 @@ public struct Settings: Sendable {
     public var unclaimedNudgeInterval: TimeInterval
     /// SLA_SUMMARY_TIMEOUT_MINUTES, in seconds.
     public var summaryTimeout: TimeInterval
+    /// SLA_CLAIM_MINUTES, in seconds: a company's claim SLA unless it sets its own.
+    public var slaClaimThreshold: TimeInterval
+    /// SLA_RESOLVE_MINUTES, in seconds: a company's resolve SLA unless it sets its own.
+    public var slaResolveThreshold: TimeInterval
     /// REMINDER_CHECK_INTERVAL_MINUTES, in seconds: how often the scheduler ticks.
     public var reminderCheckInterval: TimeInterval
     /// LOG_LEVEL.
@@ -91,6 +95,8 @@ public struct Settings: Sendable {
         ("DATABASE_PATH", "incidents.db", "SQLite file of the incident service"),
         ("SLA_UNCLAIMED_NUDGE_MINUTES", "10", "minutes between reminders while an incident is unclaimed (decimals allowed)"),
         ("SLA_SUMMARY_TIMEOUT_MINUTES", "10", "minutes to write a summary before the incident closes without one"),
+        ("SLA_CLAIM_MINUTES", "15", "reports: default claim SLA, assignment to first claim (a company may set its own)"),
+        ("SLA_RESOLVE_MINUTES", "240", "reports: default resolve SLA, assignment to resolution (a company may set its own)"),
         ("REMINDER_CHECK_INTERVAL_MINUTES", "5", "minutes between the scheduler's SLA ticks (greater than 0)"),
         ("LOG_LEVEL", "INFO", "trace, debug, info, notice, warning, error or critical"),
         ("HTTP_PORT", "8080", "incident service: admin API, dashboard, /healthz, /metrics"),

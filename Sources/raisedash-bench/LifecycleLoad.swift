@@ -42,6 +42,10 @@ struct LifecycleLoad: AsyncParsableCommand {
     @Option(help: "LOG_LEVEL of the children (their output goes to files in the run's directory).")
     var logLevel = "info"
     @Flag(help: "Keep the run's directory (database and logs) afterwards.") var keep = false
+    @Option(help: "Start from a copy of this database (e.g. one `raisedash-bench reports --database` generated).")
+    var seedDatabase: String?
+    @Option(help: "While the lifecycles run, call this company's reports on the admin API in a loop.")
+    var reportsCompany: Int64?
 
     func validate() throws {
         guard groups > 0, incidents > 0 else { throw ValidationError("--groups and --incidents must be positive") }
@@ -100,12 +104,24 @@ struct LifecycleLoad: AsyncParsableCommand {
         print("sender budgets: \(budgets)\(budgetNote(budgets))")
         print("simulator rate limits: \(telegramLimits ? "enforced (Telegram's)" : "off")")
         print("run directory: \(system.directory.path)")
+        if let seedDatabase {
+            try FileManager.default.copyItem(
+                atPath: seedDatabase, toPath: system.directory.appendingPathComponent("incidents.db").path)
+            print("database: a copy of \(seedDatabase)")
+        }
+        let reportLoop = reportsCompany.map { ReportLoop(base: system.adminURL, token: system.adminToken, company: $0) }
         print("before: \(MachineLoad.current)")
 
         let result: LoadResult
         do {
             result = try await withThrowingTaskGroup(of: LoadResult?.self) { group in
                 group.addTask { try await Self.measure(plan, system: system, binary: binary, http: http) }
+                if let reportLoop {
+                    group.addTask {
+                        await reportLoop.run()
+                        return nil
+                    }
+                }
                 group.addTask {
                     for await signal in interruption.signals {
                         throw LoadFailure("interrupted (signal \(signal)); stopped every child process")
@@ -125,6 +141,7 @@ struct LifecycleLoad: AsyncParsableCommand {
             throw error
         }
         print(result.description)
+        if let reportLoop { print(reportLoop.summary) }
         print("after: \(MachineLoad.current)")
         if keep {
             print("kept: \(system.directory.path)")

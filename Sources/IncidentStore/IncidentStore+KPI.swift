@@ -1,0 +1,262 @@
+import Foundation
+import GRDB
+import IncidentCore
+import IncidentKPI
+
+/// Reports read the store on read connections (the pool's readers, never the writer), so a
+/// report never delays a button press: in WAL mode a reader sees a snapshot and the writer
+/// goes on. The formulas are in IncidentKPI; this file only loads their inputs.
+extension IncidentStore {
+    /// A company's report settings: its own, or the defaults.
+    public func kpiSettings(company: CompanyID) async throws(StoreError) -> KPISettings {
+        let defaults = kpiDefaults
+        return try await read { db in
+            guard try db.row("SELECT 1 FROM companies WHERE id = ?", [company.rawValue]) != nil else {
+                throw StoreError.notFound("company \(company)")
+            }
+            return try db.kpiSettings(company: company, defaults: defaults)
+        }
+    }
+
+    /// Stores a company's report settings; invalid ones (an unknown time zone) write nothing.
+    @discardableResult
+    public func setKPISettings(_ settings: KPISettings, company: CompanyID, now: Date) async throws(StoreError) -> KPISettings {
+        if let problem = settings.problem { throw StoreError.invalidInput(problem) }
+        return try await write { db in
+            guard try db.row("SELECT 1 FROM companies WHERE id = ?", [company.rawValue]) != nil else {
+                throw StoreError.notFound("company \(company)")
+            }
+            try db.run(
+                """
+                INSERT OR REPLACE INTO company_kpi_settings
+                    (company_id, time_zone, week_start, sla_claim_seconds, sla_resolve_seconds, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [company.rawValue, settings.timeZoneID, settings.weekStart.rawValue, settings.claimThreshold,
+                 settings.resolveThreshold, stamp(now)])
+            return settings
+        }
+    }
+
+    /// The inputs of a report on `company` (one group's incidents when `chat` is given) for
+    /// `span`. Participations, who claimed each session first and who resolved it are loaded
+    /// only when `participations` is true (people reports, the person filter).
+    public func kpiDataset(
+        company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false
+    ) async throws(StoreError) -> KPIDataset {
+        try await read { db in
+            try db.kpiDataset(company: company, span: span, chat: chat, participations: participations)
+        }
+    }
+
+    /// Incidents of `company` created in `span` (one group's when `chat` is given), oldest
+    /// first, with their timelines: for exports. Throws `invalidInput` beyond `limit`.
+    public func incidentExport(
+        company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, limit: Int = 20_000
+    ) async throws(StoreError) -> [IncidentDetail] {
+        try await read { db in
+            var sql = """
+                SELECT i.*, g.chat_id, d.name AS department_name
+                FROM incidents i JOIN groups g ON g.id = i.group_id
+                LEFT JOIN departments d ON d.id = i.department_id
+                WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?
+                """
+            var arguments: StatementArguments = [company.rawValue, stamp(span.from), stamp(span.to)]
+            if let chat {
+                sql += " AND g.chat_id = ?"
+                _ = arguments.append(contentsOf: [chat.rawValue])
+            }
+            sql += " ORDER BY i.created_at, i.id LIMIT ?"
+            _ = arguments.append(contentsOf: [limit + 1])
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            guard rows.count <= limit else {
+                throw StoreError.invalidInput("more than \(limit) incidents in the range; export a shorter range")
+            }
+            return try rows.map { row in
+                let record = try db.incidentRecord(row)
+                return IncidentDetail(incident: record, timeline: try db.timeline(record.id))
+            }
+        }
+    }
+
+    /// The `/report` message for `update`, computed on a read connection before the write
+    /// transaction; nil when it is not a valid `/report` by a manager of an active group (the
+    /// transaction then refuses with the reason) or when it cannot be computed.
+    func reportMessage(for update: InboundUpdate) async throws(StoreError) -> String? {
+        guard case .report(_, let argument) = update.event, let sender = update.sender,
+            let name = ChatDecisions.reportPeriod(argument), let kind = CalendarPeriod(rawValue: name)
+        else { return nil }
+        let defaults = kpiDefaults
+        let now = Timestamp.rounded(update.receivedAt)
+        let chat = update.chat.id
+        do {
+            return try await read { db in
+                guard let group = try db.group(chatID: chat)?.group, group.isActive, let company = group.companyID,
+                    group.managerIDs.contains(sender.id)
+                else { return nil }
+                let settings = try db.kpiSettings(company: company, defaults: defaults)
+                let period = KPICalendar(settings).period(kind, containing: now)
+                let data = try db.kpiDataset(company: company, span: period, chat: group.chatID, participations: false)
+                let engine = KPIEngine(settings: settings, now: now)
+                let summary = engine.summary(data, period: period)
+                let breaches = engine.breaches(engine.sessions(data, in: period, filter: .init()), names: data.departmentNames)
+                return ReportMessage.html(
+                    kind: kind, period: period, settings: settings, summary: summary, breaches: breaches,
+                    groupTitle: group.title)
+            }
+        } catch {
+            return nil
+        }
+    }
+}
+
+extension Database {
+    func kpiSettings(company: CompanyID, defaults: KPISettings) throws -> KPISettings {
+        guard let row = try row(
+            "SELECT time_zone, week_start, sla_claim_seconds, sla_resolve_seconds FROM company_kpi_settings WHERE company_id = ?",
+            [company.rawValue])
+        else { return defaults }
+        return KPISettings(
+            timeZoneID: row[0], weekStart: Weekday(rawValue: row[1]) ?? defaults.weekStart,
+            claimThreshold: row[2], resolveThreshold: row[3])
+    }
+
+    /// See ``IncidentStore/kpiDataset(company:span:chat:participations:)``.
+    func kpiDataset(company: CompanyID, span: ReportPeriod, chat: ChatID?, participations wantParticipations: Bool) throws -> KPIDataset {
+        let from = stamp(span.from)!
+        let to = stamp(span.to)!
+        let chatCondition = chat == nil ? "" : " AND g.chat_id = ?"
+        func arguments(_ values: [(any DatabaseValueConvertible)?]) -> StatementArguments {
+            StatementArguments(values + (chat.map { [$0.rawValue] } ?? []))
+        }
+        var data = KPIDataset()
+
+        // Incidents created in the span.
+        let incidents = try Row.fetchCursor(
+            cachedStatement(sql: """
+                SELECT i.id, i.number, g.chat_id, \(Self.milliseconds("i.created_at")) FROM incidents i
+                JOIN groups g ON g.id = i.group_id
+                WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?\(chatCondition)
+                """),
+            arguments: arguments([company.rawValue, from, to]))
+        while let row = try incidents.next() {
+            data.incidents.append(IncidentFact(
+                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
+                createdAt: Self.date(row[3])))
+        }
+
+        // Sessions that overlap the span: assigned in it, or assigned before and ending in or
+        // after it, or still open. Each part walks an index on the sessions' times (CROSS JOIN
+        // keeps SQLite from starting at the company's incidents, which is all of them). Times come
+        // as milliseconds since 1970, computed by SQLite, so no text is decoded per row; who
+        // claimed first and who resolved are read only for people reports.
+        let who = wantParticipations
+            ? """
+                (SELECT c.user_id FROM participations c WHERE c.incident_id = s.incident_id AND c.session_seq = s.seq
+                    AND c.kind = 'claimed' ORDER BY c.seq LIMIT 1),
+                CASE WHEN s.end_reason = 'resolved' THEN (SELECT t.actor_id FROM timeline t
+                    WHERE t.incident_id = s.incident_id AND t.kind = 'resolved' AND t.at = s.ended_at LIMIT 1) END
+                """
+            : "NULL, NULL"
+        let select = """
+            SELECT s.incident_id, i.number, g.chat_id, s.seq, s.department_id, \(Self.milliseconds("s.assigned_at")),
+                \(Self.milliseconds("s.first_claimed_at")), \(Self.milliseconds("s.ended_at")), s.end_reason,
+                \(Self.milliseconds("i.created_at")),
+                (SELECT p.end_reason FROM department_sessions p WHERE p.incident_id = s.incident_id AND p.seq = s.seq - 1),
+                (SELECT count(*) FROM department_sessions e WHERE e.incident_id = s.incident_id AND e.seq < s.seq
+                    AND e.end_reason IN ('resolved', 'closed')),
+                \(who)
+            FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
+            CROSS JOIN groups g ON g.id = i.group_id
+            WHERE i.company_id = ?\(chatCondition) AND
+            """
+        var openAtStart = 0
+        let fromMilliseconds = Timestamp.milliseconds(span.from)
+        for (part, values) in [
+            ("s.assigned_at >= ? AND s.assigned_at < ?", [from, to]),
+            ("s.assigned_at < ? AND s.ended_at >= ?", [from, from]),
+            ("s.assigned_at < ? AND s.ended_at IS NULL", [from]),
+        ] {
+            let cursor = try Row.fetchCursor(
+                cachedStatement(sql: select + " " + part),
+                arguments: StatementArguments([company.rawValue] + (chat.map { [$0.rawValue] } ?? []) + values))
+            while let row = try cursor.next() {
+                let previousEnd: String? = row[10]
+                let seq: Int = row[3]
+                let assigned: Int64 = row[5]
+                var session = SessionFact(
+                    incidentID: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
+                    seq: seq, episode: row[11], departmentID: DepartmentID(row[4]), assignedAt: Self.date(assigned),
+                    firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: (row[12] as Int64?).map(UserID.init),
+                    endedAt: (row[7] as Int64?).map(Self.date),
+                    end: (row[8] as String?).flatMap(DepartmentSession.End.init(rawValue:)),
+                    resolverID: (row[13] as Int64?).map(UserID.init), transferredIn: previousEnd == "transferred")
+                session.startsEpisode = seq == 0 || previousEnd == "resolved" || previousEnd == "closed"
+                if assigned < fromMilliseconds {
+                    // Open at the span's start: one per open episode.
+                    openAtStart += 1
+                } else if seq == 0, (row[9] as Int64) < fromMilliseconds {
+                    // Created before the span, still waiting for a department at its start.
+                    openAtStart += 1
+                }
+                data.sessions.append(session)
+            }
+        }
+        // Created before the span, first sent to a department after its end.
+        openAtStart += try Int.fetchOne(
+            cachedStatement(sql: """
+                SELECT count(*) FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
+                CROSS JOIN groups g ON g.id = i.group_id
+                WHERE s.assigned_at >= ? AND s.seq = 0 AND i.company_id = ? AND i.created_at < ?\(chatCondition)
+                """),
+            arguments: arguments([to, company.rawValue, from])) ?? 0
+        // Created before the span and still waiting for a department today.
+        openAtStart += try Int.fetchOne(
+            cachedStatement(sql: """
+                SELECT count(*) FROM incidents i JOIN groups g ON g.id = i.group_id
+                WHERE i.status = 'awaiting_department' AND i.company_id = ? AND i.created_at < ?\(chatCondition)
+                """),
+            arguments: arguments([company.rawValue, from])) ?? 0
+        data.openAtStart = openAtStart
+
+        if wantParticipations, !data.sessions.isEmpty {
+            // One range scan over the incidents concerned (ids grow with time), keeping the
+            // participations of the sessions loaded.
+            struct Key: Hashable { var incident: Int64; var seq: Int }
+            let keys = Set(data.sessions.map { Key(incident: $0.incidentID.rawValue, seq: $0.seq) })
+            let ids = data.sessions.map(\.incidentID.rawValue)
+            var people = Set<Int64>()
+            let cursor = try Row.fetchCursor(
+                cachedStatement(sql: """
+                    SELECT incident_id, session_seq, user_id, kind, \(Self.milliseconds("started_at")),
+                        \(Self.milliseconds("ended_at"))
+                    FROM participations WHERE incident_id BETWEEN ? AND ? ORDER BY incident_id, seq
+                    """),
+                arguments: [ids.min() ?? 0, ids.max() ?? 0])
+            while let row = try cursor.next() {
+                let incident: Int64 = row[0]
+                let seq: Int = row[1]
+                guard keys.contains(Key(incident: incident, seq: seq)) else { continue }
+                let user: Int64 = row[2]
+                people.insert(user)
+                data.participations.append(ParticipationFact(
+                    incidentID: IncidentID(incident), sessionSeq: seq, userID: UserID(user),
+                    kind: (row[3] as String) == "claimed" ? .claimed : .joined, startedAt: Self.date(row[4]),
+                    endedAt: (row[5] as Int64?).map(Self.date)))
+            }
+            for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
+        }
+        for department in try departments(company: company) { data.departmentNames[department.id] = department.name }
+        for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
+            if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
+        }
+        return data
+    }
+
+    /// SQL for a stored timestamp column as milliseconds since 1970 (NULL stays NULL).
+    static func milliseconds(_ column: String) -> String {
+        "CAST(round((julianday(\(column)) - 2440587.5) * 86400000) AS INTEGER)"
+    }
+
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}

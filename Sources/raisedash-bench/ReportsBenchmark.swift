@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import IncidentCore
+import IncidentKPI
+import IncidentStore
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `raisedash-bench reports`: generates incidents (through the real state machine) into a
+/// SQLite file, then times every report over them: load on a read connection, compute, encode
+/// to JSON, as the admin API does.
+struct ReportsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reports",
+        abstract: "Every KPI report over generated incidents: p50/p95/p99 per report.",
+        discussion: """
+            Generates --incidents incidents spread over --days days in one company (20 groups, \
+            4 departments, transfers, joins, cancelled resolutions, summaries, auto-closes, \
+            reopens), then runs each report --iterations times over the whole span and over its \
+            last 7 days, and prints the latency percentiles in milliseconds. --database keeps the \
+            file (for `raisedash-bench lifecycle --seed-database ... --reports-company ...`); \
+            --reuse times an existing file instead of generating one.
+            """)
+
+    @Option(help: "Incidents to generate.") var incidents = 100_000
+    @Option(help: "Days the incidents are spread over (ending now).") var days = 90.0
+    @Option(help: "Runs of each report.") var iterations = 20
+    @Option(help: "Where to write the database (kept); default a temporary file, removed after.") var database: String?
+    @Flag(help: "Time an existing --database (its first generated company) instead of generating.") var reuse = false
+
+    func validate() throws {
+        guard incidents > 0, days > 0, iterations > 0 else { throw ValidationError("--incidents, --days and --iterations must be positive") }
+        if reuse, database == nil { throw ValidationError("--reuse needs --database") }
+    }
+
+    func run() async throws {
+        let path = database ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("raisedash-reports-\(UUID().uuidString).db").path
+        defer {
+            if database == nil {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        let store = try IncidentStore(path: path, policy: .standard)
+        let now = Date()
+        let company: CompanyID
+        print("raisedash-bench reports: \(path)")
+        print("before: \(MachineLoad.current)")
+        if reuse {
+            guard let found = try await store.companies().first(where: { $0.name.hasPrefix("KPI Bench") }) else {
+                throw ValidationError("\(path) has no generated company")
+            }
+            company = found.id
+        } else {
+            let started = ContinuousClock.now
+            company = try await store.generate(
+                KPIBenchData(incidents: incidents, days: days, end: now),
+                progress: { done in if done % 20_000 == 0 { print("  generated \(done)") } })
+            print(String(format: "generated %d incidents in %.1f s (company %lld)", incidents,
+                         (ContinuousClock.now - started) / .seconds(1), company.rawValue))
+        }
+        let settings = try await store.kpiSettings(company: company)
+        let calendar = KPICalendar(settings)
+        let end = calendar.startOfNextDay(after: now)
+        let all = ReportPeriod(from: end.addingTimeInterval(-(days + 1) * 86_400), to: end)
+        let week = ReportPeriod(from: end.addingTimeInterval(-7 * 86_400), to: end)
+        let full = try await store.kpiDataset(company: company, span: all)
+        print("sessions in the whole span: \(full.sessions.count), incidents: \(full.incidents.count)")
+
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        print("")
+        print("report                        span     p50 ms   p95 ms   p99 ms   max ms  runs")
+        for (spanName, period) in [("all", all), ("7 days", week)] {
+            for kind in ["departments", "sla", "trends (day)", "people", "groups", "comparison", "summary"] {
+                var times: [Double] = []
+                for _ in 0..<iterations {
+                    let started = ContinuousClock.now
+                    let engine = KPIEngine(settings: try await store.kpiSettings(company: company), now: Date())
+                    let bytes: Int
+                    switch kind {
+                    case "departments":
+                        bytes = try encoder.encode(engine.departments(try await store.kpiDataset(company: company, span: period), period: period)).count
+                    case "sla":
+                        bytes = try encoder.encode(engine.slaReport(try await store.kpiDataset(company: company, span: period), period: period)).count
+                    case "people":
+                        bytes = try encoder.encode(engine.people(
+                            try await store.kpiDataset(company: company, span: period, participations: true), period: period)).count
+                    case "groups":
+                        bytes = try encoder.encode(engine.groups(try await store.kpiDataset(company: company, span: period), period: period)).count
+                    case "comparison":
+                        bytes = try encoder.encode(engine.comparison(
+                            try await store.kpiDataset(company: company, span: ReportPeriod(from: period.previous.from, to: period.to)),
+                            period: period)).count
+                    case "summary":
+                        bytes = try encoder.encode(engine.summary(try await store.kpiDataset(company: company, span: period), period: period)).count
+                    default:
+                        let span = engine.trendSpan(period, bucket: .day)!
+                        bytes = try encoder.encode(engine.trends(
+                            try await store.kpiDataset(company: company, span: span), period: period, bucket: .day)).count
+                    }
+                    precondition(bytes > 0)
+                    times.append((ContinuousClock.now - started) / .milliseconds(1))
+                }
+                print(Self.row(kind, spanName, times))
+            }
+        }
+        print("")
+        print("after: \(MachineLoad.current)")
+    }
+
+    static func row(_ name: String, _ span: String, _ values: [Double]) -> String {
+        let sorted = values.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
+        return name.padding(toLength: 30, withPad: " ", startingAt: 0) + span.padding(toLength: 7, withPad: " ", startingAt: 0)
+            + String(format: "%9.1f%9.1f%9.1f%9.1f%6d", percentile(0.5), percentile(0.95), percentile(0.99), sorted.last ?? 0, sorted.count)
+    }
+}
+
+/// Calls the admin API's reports in a loop (one at a time, cycling through the kinds) until
+/// cancelled, recording each call's latency: the load of `lifecycle --reports-company`.
+final class ReportLoop: Sendable {
+    let base: URL
+    let token: String
+    let company: Int64
+    let latencies = Mutex<[Double]>([])
+    let failures = Mutex<Int>(0)
+
+    init(base: URL, token: String, company: Int64) {
+        self.base = base
+        self.token = token
+        self.company = company
+    }
+
+    func run() async {
+        let session = URLSession(configuration: .ephemeral)
+        let kinds = ["departments", "sla", "trends", "people", "groups", "comparison", "summary"]
+        var index = 0
+        while !Task.isCancelled {
+            let kind = kinds[index % kinds.count]
+            index += 1
+            var request = URLRequest(url: base.appendingPathComponent("api/v1/companies/\(company)/reports/\(kind)"))
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.timeoutInterval = 30
+            let started = ContinuousClock.now
+            do {
+                let (_, response) = try await session.data(for: request)
+                if (response as? HTTPURLResponse)?.statusCode == 200 {
+                    let elapsed = (ContinuousClock.now - started) / .milliseconds(1)
+                    latencies.withLock { $0.append(elapsed) }
+                } else {
+                    failures.withLock { $0 += 1 }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            } catch {
+                failures.withLock { $0 += 1 }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    var summary: String {
+        let values = latencies.withLock { $0 }
+        guard !values.isEmpty else { return "reports in a loop: no successful call (\(failures.withLock { $0 }) failed)" }
+        return "reports in a loop over HTTP (7-day default period, cycling the 7 kinds): "
+            + ReportsBench.row("", "", values).trimmingCharacters(in: .whitespaces)
+            + " (p50/p95/p99/max ms, calls; \(failures.withLock { $0 }) failed)"
+    }
+}
