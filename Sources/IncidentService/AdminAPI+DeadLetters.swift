@@ -28,6 +28,7 @@ extension AdminAPI {
             case .botAdded: "bot_added"
             case .botRemoved: "bot_removed"
             case .migrated: "migrated"
+            case .report: "report"
             }
         }
     }
