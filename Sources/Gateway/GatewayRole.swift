@@ -102,7 +102,7 @@ public struct GatewayRole: Service {
         }
         let context = try ZMQContext()
         do {
-            var options = Bus.socketOptions()
+            var options = Bus.socketOptions(connects: true)
             // Queue events only to a live connection, and give up a send after a while: an
             // event that could not be handed over stays pending and is tried again, instead of
             // piling up copies in a queue to an incident service that is down.

@@ -61,7 +61,7 @@ public struct IncidentsRole: Service {
         do {
             let inbound = try context.socket(.router, options: Bus.socketOptions())
             let intents = try context.socket(.router, options: Bus.socketOptions(routerMandatory: true))
-            let ticks = try context.socket(.sub, options: Bus.socketOptions())
+            let ticks = try context.socket(.sub, options: Bus.socketOptions(connects: true))
             let inboundAt = try await inbound.bind(settings.bindAddress(for: settings.inboundEndpoint))
             let intentsAt = try await intents.bind(settings.bindAddress(for: settings.intentsEndpoint))
             try await ticks.subscribe(to: "")

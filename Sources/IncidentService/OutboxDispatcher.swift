@@ -25,7 +25,14 @@ actor OutboxDispatcher {
         var item: OutboxItem
         var peer: Data
         var sentAt: ContinuousClock.Instant
+        /// The chat ids a result for it may name: the intent's, and the new id after a
+        /// migration the sender reported.
+        var chats: Set<Int64>
     }
+
+    /// The most credit a sender may claim: a peer's number is clamped to 0...this, so no
+    /// arithmetic on it can overflow (a sender holds at most a few hundred calls anyway).
+    static let maximumCredit = 10_000
 
     let store: IncidentStore
     let socket: ZMQSocket
@@ -58,15 +65,28 @@ actor OutboxDispatcher {
             logger.info("sender connected", metadata: ["sender.session": "\(ready.session)", "sender.credit": "\(ready.credit)"])
         }
         let held = inFlight.values.filter { $0.peer == peer }.count
-        peers[peer] = Peer(session: ready.session, credit: max(0, ready.credit - held), lastSeen: .now)
+        let credit = min(max(ready.credit, 0), Self.maximumCredit)
+        peers[peer] = Peer(session: ready.session, credit: max(0, credit - held), lastSeen: .now)
     }
 
     /// An `intent_result` arrived.
     func result(_ result: IntentResult, from peer: Data) async {
         peers[peer]?.lastSeen = .now
         let (outboxID, _) = Translation.outboxID(intent: result.intentID)
-        guard let flight = inFlight.removeValue(forKey: result.intentID) else {
-            // Late or duplicate: completing twice is harmless, so record delivered results.
+        if let flight = inFlight[result.intentID], flight.peer != peer || !flight.chats.contains(result.chatID) {
+            // Not the sender it was handed to, or not its chat: a confused or forged result
+            // must not complete (or re-route) someone else's intent.
+            logger.warning("dropped an intent result that does not match the intent in flight", metadata: [
+                "intent.id": "\(result.intentID)", "chat.id": "\(result.chatID)",
+                "same.peer": "\(flight.peer == peer)",
+            ])
+            Counter(label: "raisedash_bus_dropped_frames_total", dimensions: [("socket", "intents"), ("kind", "result_mismatch")]).increment()
+            return
+        }
+        guard var flight = inFlight.removeValue(forKey: result.intentID) else {
+            // Late or duplicate: completing twice is harmless, so record delivered results,
+            // but only from a sender that announced itself.
+            guard peers[peer] != nil else { return }
             if case .delivered(let message) = result.outcome {
                 try? await store.completeOutbox(outboxID, result: .delivered(messageID: message.map(MessageID.init)), now: now())
             }
@@ -100,6 +120,7 @@ actor OutboxDispatcher {
                 // outcome for the same intent, so the item stays in flight until then.
                 logger.info("group migrated", metadata: ["chat.id": "\(result.chatID)", "chat.new_id": "\(newChat)"])
                 try await store.migrateGroup(from: ChatID(result.chatID), to: ChatID(newChat), now: now())
+                flight.chats.insert(newChat)
                 inFlight[result.intentID] = flight
                 peers[peer]?.credit -= 1
             case .rejected(let description), .gaveUp(let description):
@@ -150,7 +171,7 @@ actor OutboxDispatcher {
         do {
             try await Bus.send(Envelope(type: .outboundIntent, sender: .incidents, time: now(), payload: intent), on: socket, routing: [peer])
             peers[peer]?.credit -= 1
-            inFlight[intentID] = InFlight(item: item, peer: peer, sentAt: .now)
+            inFlight[intentID] = InFlight(item: item, peer: peer, sentAt: .now, chats: [chat])
         } catch {
             // The sender is gone (killed, restarted under a new identity): what it held will
             // never be answered either, so it goes back to the outbox with this item. (Only

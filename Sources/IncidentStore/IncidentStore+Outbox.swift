@@ -52,7 +52,7 @@ extension IncidentStore {
                   AND (o.lane IS NULL OR NOT EXISTS (
                         SELECT 1 FROM outbox p
                         WHERE p.lane = o.lane AND p.state != 'done' AND p.id < o.id))
-                ORDER BY o.id
+                ORDER BY CASE WHEN o.kind IN (\(FloodControl.firstKinds)) THEN 0 ELSE 1 END, o.id
                 LIMIT ?
                 """, [limit])
             let claimed = try rows.map { row in
@@ -219,6 +219,10 @@ extension Database {
     ) throws -> Int64? {
         let isAnswer = if case .answerPress = effect { true } else { false }
         if groupIsInactive && !isAnswer { return nil }
+        if case .sendMessage(let message) = effect,
+           try repeatsRecentNotice(message, groupRowID: groupRowID, chatID: chatID, now: now) {
+            return nil  // flood control: the same notice is waiting or was just sent
+        }
         let lane = effect.incidentID?.rawValue
         if case .updateCard(let card) = effect, let lane,
             let pending = try row(

@@ -6,14 +6,29 @@ import ZeroMQ
 
 /// Sending and receiving envelopes on ZeroMQ sockets, the way every role does it.
 public enum Bus {
+    /// The largest frame libzmq accepts from a peer (ZMQ_MAXMSGSIZE); a peer sending a larger
+    /// one is disconnected. Bus payloads are small: an intent or event carries at most two
+    /// Telegram texts of 4096 characters, well under 64 KiB even with JSON escapes.
+    public static let maximumMessageBytes = 256 * 1024
+    /// Messages libzmq queues per peer before it stops reading from that peer (ZMQ_RCVHWM):
+    /// with `maximumMessageBytes`, at most 256 MiB per peer, never gigabytes.
+    public static let receiveHighWaterMark = 1000
+
     /// Socket options every bus socket uses: bounded linger so shutdown never hangs, ZMTP
-    /// heartbeats so a dead peer is noticed, a cap on message size so a huge frame is refused
-    /// by libzmq before it reaches us, and quick reconnects.
-    public static func socketOptions(routingID: Data? = nil, routerMandatory: Bool = false) -> ZMQSocketOptions {
+    /// heartbeats so a dead peer is noticed, a cap on message size and on queued messages so
+    /// one peer cannot make libzmq buffer gigabytes, and quick reconnects.
+    ///
+    /// `connects`: the socket connects to a bound peer (the incident service's ROUTERs, the
+    /// scheduler's PUB). libzmq ends such a session for good on a protocol error, and an
+    /// oversized message is one, so it would never reconnect: a connecting socket gets the
+    /// decoder's limit (`WireFormat.defaultMaximumFrameBytes` per frame, refused and logged)
+    /// with a libzmq cap above it. Binding sockets, which face unknown peers, get the tight
+    /// cap; a peer exceeding it is disconnected and reconnects on its own.
+    public static func socketOptions(routingID: Data? = nil, routerMandatory: Bool = false, connects: Bool = false) -> ZMQSocketOptions {
         ZMQSocketOptions(
             linger: .milliseconds(500),
             sendHighWaterMark: 10_000,
-            receiveHighWaterMark: 10_000,
+            receiveHighWaterMark: receiveHighWaterMark,
             reconnectInterval: .milliseconds(100),
             reconnectIntervalMax: .seconds(2),
             heartbeatInterval: .seconds(2),
@@ -21,7 +36,7 @@ public enum Bus {
             heartbeatTTL: .seconds(6),
             routingID: routingID,
             routerMandatory: routerMandatory,
-            maxMessageSize: WireFormat.defaultMaximumFrameBytes * 2 + 1024)
+            maxMessageSize: connects ? WireFormat.defaultMaximumFrameBytes * 2 + 1024 : maximumMessageBytes)
     }
 
     /// Encodes and sends an envelope, after `routing` frames (a ROUTER's peer identity).

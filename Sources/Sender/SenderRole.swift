@@ -115,7 +115,7 @@ public struct SenderRole: Service {
         }
         let context = try ZMQContext()
         do {
-            let socket = try context.socket(.dealer, options: Bus.socketOptions())
+            let socket = try context.socket(.dealer, options: Bus.socketOptions(connects: true))
             try await socket.connect(intentsEndpoint)
             readiness.set("bus", ready: true)
             guard let client else {
