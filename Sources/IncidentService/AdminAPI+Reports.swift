@@ -130,31 +130,35 @@ extension AdminAPI {
         let engine = KPIEngine(settings: query.settings, now: now())
         let period = query.period
         let filter = query.filter
-        func load(_ span: ReportPeriod, participations: Bool = false) async throws -> KPIDataset {
-            try await store.kpiDataset(
+        /// Loads and computes on a read connection's thread (not the cooperative pool).
+        func compute<T: Sendable>(
+            _ span: ReportPeriod, participations: Bool = false, _ body: @escaping @Sendable (KPIDataset) -> T
+        ) async throws -> T {
+            try await store.kpiReport(
                 company: query.company, span: span, chat: filter.chatID,
-                participations: participations || filter.userID != nil)
+                participations: participations || filter.userID != nil, body)
         }
         let name = "\(kind)-\(KPICalendar(query.settings).label(period.from, size: .day))"
         switch kind {
         case "departments":
-            let report = engine.departments(try await load(period), period: period, filter: filter)
+            let report = try await compute(period) { engine.departments($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "sla":
-            let report = engine.slaReport(try await load(period), period: period, filter: filter)
+            let report = try await compute(period) { engine.slaReport($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "people":
-            let report = engine.people(try await load(period, participations: true), period: period, filter: filter)
+            let report = try await compute(period, participations: true) { engine.people($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "groups":
-            let report = engine.groups(try await load(period), period: period, filter: filter)
+            let report = try await compute(period) { engine.groups($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "comparison":
-            let data = try await load(ReportPeriod(from: period.previous.from, to: period.to))
-            let report = engine.comparison(data, period: period, filter: filter)
+            let report = try await compute(ReportPeriod(from: period.previous.from, to: period.to)) {
+                engine.comparison($0, period: period, filter: filter)
+            }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "summary":
-            let summary = engine.summary(try await load(period), period: period, filter: filter)
+            let summary = try await compute(period) { engine.summary($0, period: period, filter: filter) }
             let csv = CSVTable(header: ["from", "to"] + KPISummary.csvHeader, rows: [
                 [CSVFormat.time(period.from), CSVFormat.time(period.to)] + summary.csvCells,
             ])
@@ -167,8 +171,9 @@ extension AdminAPI {
             guard let bucket = BucketSize(rawValue: bucketText) else {
                 throw APIError(.badRequest, "bucket must be hour, day or week")
             }
+            let chat = filter.chatID
             guard let span = engine.trendSpan(period, bucket: bucket),
-                let report = engine.trends(try await load(span), period: period, bucket: bucket, chat: filter.chatID)
+                let report = try await compute(span, { engine.trends($0, period: period, bucket: bucket, chat: chat) })
             else { throw APIError(.badRequest, "too many \(bucket.rawValue) buckets: ask for a shorter period or a larger bucket") }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         }

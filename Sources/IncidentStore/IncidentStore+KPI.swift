@@ -49,6 +49,19 @@ extension IncidentStore {
         }
     }
 
+    /// Loads the inputs like ``kpiDataset(company:span:chat:participations:)`` and runs
+    /// `compute` on them on the same read connection's thread, so that the formulas' work
+    /// (sorting, grouping) stays off Swift's cooperative pool, which serves the bus and the
+    /// button presses.
+    public func kpiReport<T: Sendable>(
+        company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false,
+        _ compute: @escaping @Sendable (KPIDataset) throws -> T
+    ) async throws(StoreError) -> T {
+        try await read { db in
+            try compute(try db.kpiDataset(company: company, span: span, chat: chat, participations: participations))
+        }
+    }
+
     /// Incidents of `company` created in `span` (one group's when `chat` is given), oldest
     /// first, with their timelines: for exports. Throws `invalidInput` beyond `limit`.
     public func incidentExport(

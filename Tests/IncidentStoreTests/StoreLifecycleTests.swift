@@ -13,6 +13,7 @@ import Testing
         let migrations = try await fixture.store.appliedMigrations()
         #expect(migrations.contains { $0.hasPrefix("v1:") } && migrations.contains { $0.hasPrefix("v2:") })
         #expect(migrations.contains("v3-hardening: dead letters and the write probe"))
+        #expect(migrations.contains("v3-kpi: company report settings and report indexes"))
         // Reopening does not migrate again or lose data.
         let again = try fixture.secondStore()
         #expect(try await again.appliedMigrations() == migrations)
