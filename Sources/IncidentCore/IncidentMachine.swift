@@ -65,14 +65,14 @@ public enum IncidentMachine {
         var answer: (query: CallbackQueryID, text: String?)?
         switch (action, initiator) {
         case (.press(let button, let version, let query), .user(let person)):
-            guard version == incident.cardVersion else { return .failure(.staleCard) }
-            guard offers(button, incident, context) else {
-                return .failure(.notAvailable(incident.number, incident.status))
+            if let refusal = refusal(pressing: button, drawnFor: version, on: incident, context: context) {
+                return .failure(refusal)
             }
             switch press(button, incident, by: person.id, context: context, now: now) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let pressed): step = pressed
             }
+            closePickerWhereNotOffered(&step.incident)
             answer = (query, step.answer)
         case (.submitSummary(let text, _), .user(let person)):
             switch submitSummary(text, incident, by: person.id, context: context, now: now) {
@@ -122,6 +122,7 @@ public enum IncidentMachine {
             new.cardVersion += 1
             effects.append(.updateCard(card(for: new, context: context)))
         }
+        markBoundaries(&new, from: old)
         effects += step.effects
         effects += step.timeline.map(Effect.appendTimeline)
         return Decision(incident: new, effects: effects)

@@ -11,6 +11,9 @@ enum Schema {
         migrator.registerMigration("v2: chat ids groups had before a migration") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-people: card versions where an assignment and an episode began") { db in
+            try db.execute(sql: v3People)
+        }
         return migrator
     }
 
@@ -208,5 +211,16 @@ enum Schema {
             group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
             migrated_at TEXT NOT NULL
         );
+        """
+
+    /// Where the current department assignment and the current episode (since creation or the
+    /// last reopen) began, in card versions: a press drawn before them means something else now
+    /// (see `IncidentMachine.refusal(pressing:drawnFor:on:context:)`). Incidents from before
+    /// this migration take their current card version, so their older cards stay refused as
+    /// they were.
+    static let v3People = """
+        ALTER TABLE incidents ADD COLUMN assignment_card_version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE incidents ADD COLUMN episode_card_version INTEGER NOT NULL DEFAULT 1;
+        UPDATE incidents SET assignment_card_version = card_version, episode_card_version = card_version;
         """
 }
