@@ -60,7 +60,7 @@ extension AdminAPI {
             title: { type: [string, "null"] }
         Incident:
           type: object
-          required: [id, number, chat_id, status, department, reporter_id, claimer_ids, summary, created_at, claimed_at, resolved_at]
+          required: [id, number, chat_id, status, department, reporter_id, claimer_ids, participants, description, summary, created_at, claimed_at, resolved_at]
           properties:
             id: { type: integer }
             number: { type: string, description: 'zero-padded, e.g. "0007"' }
@@ -73,7 +73,19 @@ extension AdminAPI {
                   required: [id, name]
                   properties: { id: { type: integer }, name: { type: string } }
             reporter_id: { type: integer }
-            claimer_ids: { type: array, items: { type: integer } }
+            claimer_ids: { type: array, items: { type: integer }, description: the people working on it now (claimed or joined and not left); empty once resolved or closed }
+            participants:
+              type: array
+              description: every claim and join, oldest first; left_at is null while the person is still on it (a transfer, resolution or closure ends it too)
+              items:
+                type: object
+                required: [user_id, joined_at, left_at, role]
+                properties:
+                  user_id: { type: integer }
+                  joined_at: { type: string, format: date-time }
+                  left_at: { type: [string, "null"], format: date-time }
+                  role: { type: string, enum: [claimed, joined] }
+            description: { type: string, description: the reported text the card shows }
             summary: { type: [string, "null"] }
             created_at: { type: string, format: date-time }
             claimed_at: { type: [string, "null"], format: date-time }

@@ -71,7 +71,13 @@ import Testing
         let detail = try #require(try await fixture.store.incidentDetail(id))
         #expect(detail.incident.status == .resolved)
         #expect(detail.incident.summary == "Replaced the tyre")
-        #expect(detail.incident.claimerIDs == [F.carol.id, F.bob.id])
+        // Nobody is on it once it is resolved; the history keeps both, ended at the resolution.
+        #expect(detail.incident.claimerIDs == [])
+        #expect(detail.incident.participants == [
+            ParticipantRecord(userID: F.carol.id, kind: .claimed, joinedAt: F.at(minutes: 2), leftAt: F.at(minutes: 6)),
+            ParticipantRecord(userID: F.bob.id, kind: .joined, joinedAt: F.at(minutes: 3), leftAt: F.at(minutes: 6)),
+        ])
+        #expect(detail.incident.reportedText == "Flat tyre <b>at</b> exit 5")
         #expect(detail.incident.department?.name == "Dispatch")
         #expect(detail.incident.claimedAt == F.at(minutes: 2))
         #expect(detail.incident.resolvedAt == F.at(minutes: 6))
