@@ -97,6 +97,9 @@ public struct UpdateNormalizer: Sendable {
     private func normalize(_ message: Message, updateID: Int64) -> Normalized {
         guard let chat = Self.chatRef(message.chat) else { return .skipped(.unknownChatKind) }
         let from = message.from.map(Self.userRef)
+        // Sent on behalf of a chat (an anonymous administrator, a channel): carried along so
+        // the incident service never takes the placeholder bot in `from` for a person.
+        let senderChat = message.senderChat.flatMap(Self.chatRef)
         if let newChatID = message.migrateToChatID {
             return .event(InboundEvent(updateID: updateID, chat: chat, from: from, kind: .chatMigrated(toChatID: newChatID)))
         }
@@ -111,14 +114,16 @@ public struct UpdateNormalizer: Sendable {
                     updateID: updateID, chat: chat, from: from,
                     kind: .command(
                         name: command.name, arguments: command.arguments, messageID: Int64(message.messageID),
-                        replyTo: replyTo)))
+                        replyTo: replyTo),
+                    senderChat: senderChat))
         }
         if let replied = message.replyToMessage, replied.from?.id == botID {
             guard let text = message.textOrCaption, !text.isEmpty else { return .skipped(.replyWithoutText) }
             return .event(
                 InboundEvent(
                     updateID: updateID, chat: chat, from: from,
-                    kind: .reply(messageID: Int64(message.messageID), text: text, replyTo: Self.referenced(replied))))
+                    kind: .reply(messageID: Int64(message.messageID), text: text, replyTo: Self.referenced(replied)),
+                    senderChat: senderChat))
         }
         if message.text == nil, message.caption == nil, !message.hasMedia {
             return .skipped(.serviceMessage)

@@ -64,6 +64,9 @@ public enum Refusal: Error, Hashable, Codable, Sendable, CustomStringConvertible
     case notDue
     /// A person asked for a clock action, or the clock pressed a button.
     case wrongInitiator
+    /// Sent as an anonymous administrator or as a channel: the bot cannot tell who reports,
+    /// registers or summarises.
+    case sentOnBehalfOfChat
 
     /// The user-facing reason, in English (see ``Texts``).
     public var message: String { Texts.refusal(self) }

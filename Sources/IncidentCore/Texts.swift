@@ -203,6 +203,8 @@ public enum Texts {
             "Nothing is due yet."
         case .wrongInitiator:
             "This cannot be done that way."
+        case .sentOnBehalfOfChat:
+            "I can't tell who sent this: it was sent anonymously or as a channel. Send it from your own account (an admin can turn off \"Remain anonymous\")."
         }
     }
 }

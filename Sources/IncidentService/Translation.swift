@@ -13,6 +13,11 @@ public enum Translation {
     public static func update(from event: WireProtocol.InboundEvent, receivedAt: Date) -> InboundUpdate? {
         let chat = IncidentCore.ChatRef(
             id: ChatID(event.chat.id), kind: chatKind(event.chat.kind), title: event.chat.title)
+        // Sent on behalf of a chat (anonymous administrator, channel): `from` is Telegram's
+        // placeholder bot, shared by every such poster. It is never recorded as a person.
+        if event.senderChat != nil, let anonymous = onBehalfOfChat(event, chat: chat, receivedAt: receivedAt) {
+            return anonymous
+        }
         let sender = event.from.map(person)
         let translated: StoreInboundEvent
         switch event.kind {

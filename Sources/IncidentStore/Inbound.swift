@@ -41,6 +41,9 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     /// The group became a supergroup with this chat id; the update's `chat` is the old group
     /// (Telegram's `migrate_to_chat_id`, or `migrate_from_chat_id` seen from the new chat).
     case migrated(to: ChatID)
+    /// A command or a reply sent on behalf of a chat (an anonymous administrator or a
+    /// channel): nobody can be told apart, so it is answered with a refusal and acts on nothing.
+    case onBehalfOfChat(message: MessageID)
 }
 
 /// What applying an update did.

@@ -62,6 +62,8 @@ extension IncidentStore {
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
             try db.markGroupInactive(group.rowID, now: now)
             result = ApplyResult(outcome: .applied)
+        case .onBehalfOfChat(let message):
+            result = try transaction.refuse(.sentOnBehalfOfChat, answering: .message(message, incident: nil))
         case .migrated(let newChat):
             let moved = try db.migrateGroup(from: update.chat.id, to: newChat, now: now)
             result = ApplyResult(outcome: moved ? .applied : .ignored)

@@ -58,12 +58,17 @@ public struct InboundEvent: Codable, Sendable, Equatable {
     /// Who acted (absent only for service events without a sender).
     public var from: UserRef?
     public var kind: Kind
+    /// Set when the message was sent on behalf of a chat: an anonymous administrator (the group
+    /// itself) or a channel. `from` is then Telegram's placeholder bot (GroupAnonymousBot,
+    /// Channel_Bot), not a person. Absent for everything else (and from older gateways).
+    public var senderChat: ChatRef?
 
-    public init(updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind) {
+    public init(updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind, senderChat: ChatRef? = nil) {
         self.updateID = updateID
         self.chat = chat
         self.from = from
         self.kind = kind
+        self.senderChat = senderChat
     }
 
     /// What happened.
@@ -80,7 +85,7 @@ public struct InboundEvent: Codable, Sendable, Equatable {
         case chatMigrated(toChatID: Int64)
     }
 
-    enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind }
+    enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind, senderChat = "sender_chat" }
 }
 
 /// The bot's standing in a chat after a `my_chat_member` update.
