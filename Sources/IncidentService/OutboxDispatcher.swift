@@ -91,6 +91,10 @@ actor OutboxDispatcher {
                 }
             case .notEnoughRights:
                 try await store.completeOutbox(outboxID, result: .failed(reason: "not enough rights"), now: now())
+                if isPinning(item.effect), try await store.notePinRightMissing(outbox: outboxID, now: now()) != nil {
+                    logger.info("bot may not pin; telling the group once", metadata: ["chat.id": "\(result.chatID)"])
+                    await pump()
+                }
             case .forbidden(let description):
                 logger.warning("bot cannot write to the chat; marking the group inactive", metadata: ["chat.id": "\(result.chatID)", "error": "\(description)"])
                 try await store.markGroupInactive(chat: ChatID(result.chatID), now: now())

@@ -39,7 +39,8 @@ public enum Translation {
         case .buttonPress(let query, _, let data):
             translated = .press(query: CallbackQueryID(query), data: data)
         case .botMembership(let membership):
-            translated = membership.status == .removed ? .botRemoved : .botAdded
+            translated = membership.status == .removed
+                ? .botRemoved : .botMember(canPinMessages: membership.canPinMessages)
         case .chatMigrated(let newChat):
             translated = .migrated(to: ChatID(newChat))
         }

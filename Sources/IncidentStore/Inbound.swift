@@ -36,6 +36,9 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     case help(command: MessageID)
     /// The bot was added to the chat.
     case botAdded
+    /// The bot was added, promoted or demoted, and may (or may not) pin messages now: as
+    /// ``botAdded``, and with the pin right a later lack of it is told to the group again.
+    case botMember(canPinMessages: Bool)
     /// The bot was removed from the chat (kicked or left).
     case botRemoved
     /// The group became a supergroup with this chat id; the update's `chat` is the old group

@@ -58,6 +58,9 @@ extension IncidentStore {
             result = try transaction.finish(ChatDecisions.help(replyingTo: command))
         case .botAdded:
             result = try transaction.botAdded()
+        case .botMember(let canPin):
+            result = try transaction.botAdded()
+            if let group = transaction.group { try db.recordPinRight(canPin, groupRowID: group.rowID) }
         case .botRemoved:
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
             try db.markGroupInactive(group.rowID, now: now)

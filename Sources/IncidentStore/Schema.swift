@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v3-people: card versions where an assignment and an episode began") { db in
             try db.execute(sql: v3People)
         }
+        migrator.registerMigration("v3-people: when a group was told the bot cannot pin") { db in
+            try db.execute(sql: "ALTER TABLE groups ADD COLUMN pin_right_notice_at TEXT")
+        }
         return migrator
     }
 

@@ -38,7 +38,7 @@ struct TranslationTests {
         #expect(reply?.event == .reply(message: 9, replyTo: 8, text: "fixed"))
         let press = Translation.update(from: Self.event(.buttonPress(callbackQueryID: "q1", messageID: 2, data: "garbage")), receivedAt: .now)
         #expect(press?.event == .press(query: "q1", data: "garbage"))
-        #expect(Translation.update(from: Self.event(.botMembership(BotMembership(status: .administrator, canPinMessages: true))), receivedAt: .now)?.event == .botAdded)
+        #expect(Translation.update(from: Self.event(.botMembership(BotMembership(status: .administrator, canPinMessages: true))), receivedAt: .now)?.event == .botMember(canPinMessages: true))
         #expect(Translation.update(from: Self.event(.botMembership(BotMembership(status: .removed, canPinMessages: false))), receivedAt: .now)?.event == .botRemoved)
         #expect(Translation.update(from: Self.event(.chatMigrated(toChatID: -100_2)), receivedAt: .now)?.event == .migrated(to: ChatID(-100_2)))
     }
