@@ -82,7 +82,9 @@ actor OutboxDispatcher {
             case .notModified, .superseded, .queryTooOld:
                 try await store.completeOutbox(outboxID, result: .delivered(messageID: nil), now: now())
             case .messageNotFound:
-                if case .updateCard = item.effect, !Translation.outboxID(intent: result.intentID).repost {
+                if case .updateCard = item.effect, !Translation.outboxID(intent: result.intentID).repost,
+                    try await isCurrentCard(item)
+                {
                     // The card was deleted: post it again; its new id becomes the card's.
                     logger.info("card is gone; posting it again", metadata: ["incident.id": "\(item.incidentID.map { "\($0)" } ?? "-")"])
                     await send(item, repost: true)

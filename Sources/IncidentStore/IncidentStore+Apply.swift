@@ -69,6 +69,9 @@ extension IncidentStore {
             result = try transaction.refuse(.sentOnBehalfOfChat, answering: .message(message, incident: nil))
         case .migrated(let newChat):
             let moved = try db.migrateGroup(from: update.chat.id, to: newChat, now: now)
+            if moved, let group = try db.group(chatID: newChat) {
+                try db.repostOpenCards(groupRowID: group.rowID, policy: policy, now: now)
+            }
             result = ApplyResult(outcome: moved ? .applied : .ignored)
         }
         if case .deferred = result.outcome { return result }
