@@ -12,7 +12,9 @@ import WireProtocol
 /// - a button press (its callback data raw: untrusted, checked by the incident service);
 /// - a change of the bot's own membership (`my_chat_member`): member, administrator (with the
 ///   pin right), removed (left or kicked);
-/// - a group's migration to a supergroup (`migrate_to_chat_id`, with the old group as `chat`).
+/// - a group's migration to a supergroup (`migrate_to_chat_id`, with the old group as `chat`);
+/// - any other text or captioned message of a person in a group, as context for a later
+///   `/new_issue` sent without a reply.
 ///
 /// Everything else is ``Normalized/skipped(_:)`` with a reason that is safe as a metric label.
 public struct UpdateNormalizer: Sendable {
@@ -41,7 +43,8 @@ public struct UpdateNormalizer: Sendable {
         case unhandledCommand = "unhandled_command"
         /// A command addressed to another bot (`/new_issue@OtherBot`).
         case otherBotCommand = "other_bot_command"
-        /// A message that is neither a command nor a reply to the bot.
+        /// A message that is neither a command nor a reply to the bot, and not a person's text
+        /// in a group (a private chat, a bot, a message on behalf of a chat, no text).
         case ordinaryMessage = "ordinary_message"
         /// A service message other than a migration (members joined, title changed, ...).
         case serviceMessage = "service_message"
@@ -127,6 +130,13 @@ public struct UpdateNormalizer: Sendable {
         }
         if message.text == nil, message.caption == nil, !message.hasMedia {
             return .skipped(.serviceMessage)
+        }
+        // A person's message in a group: the context of a later /new_issue without a reply.
+        if chat.kind == .group || chat.kind == .supergroup, senderChat == nil, let from,
+            message.from?.isBot == false, let text = message.textOrCaption, !text.isEmpty
+        {
+            return .event(InboundEvent(
+                updateID: updateID, chat: chat, from: from, kind: .message(messageID: Int64(message.messageID), text: text)))
         }
         return .skipped(.ordinaryMessage)
     }

@@ -162,7 +162,7 @@ public enum Texts {
         case .groupNotActivated(let chat):
             "This group is not activated yet. An administrator activates it with chat id \(chat)."
         case .notAReply:
-            "Reply /new_issue to the message that describes the problem."
+            "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it)."
         case .descriptionTooLong(let limit):
             "The description is longer than \(limit) characters."
         case .noDepartments:

@@ -34,7 +34,10 @@ public struct IncidentsRole: Service {
             unclaimedNudge: settings.unclaimedNudgeInterval, summaryTimeout: settings.summaryTimeout,
             reopenWindow: SLAPolicy.standard.reopenWindow)
         do {
-            store = try IncidentStore(path: settings.databasePath, policy: policy)
+            var configuration = StoreConfiguration()
+            configuration.issueContext = IssueContextPolicy(
+                window: settings.issueContextWindow, messageLimit: settings.issueContextMessageLimit)
+            store = try IncidentStore(path: settings.databasePath, policy: policy, configuration: configuration)
         } catch {
             logger.critical("cannot open the database", metadata: ["database.path": "\(settings.databasePath)", "error": "\(error)"])
             throw error

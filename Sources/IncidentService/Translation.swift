@@ -43,6 +43,9 @@ public enum Translation {
                 ? .botRemoved : .botMember(canPinMessages: membership.canPinMessages)
         case .chatMigrated(let newChat):
             translated = .migrated(to: ChatID(newChat))
+        case .message(let messageID, let text):
+            guard event.senderChat == nil else { return nil }
+            translated = .groupMessage(message: MessageID(messageID), text: text)
         }
         return InboundUpdate(updateID: event.updateID, chat: chat, sender: sender, event: translated, receivedAt: receivedAt)
     }

@@ -47,6 +47,9 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     /// A command or a reply sent on behalf of a chat (an anonymous administrator or a
     /// channel): nobody can be told apart, so it is answered with a refusal and acts on nothing.
     case onBehalfOfChat(message: MessageID)
+    /// A person's ordinary message in the group, kept for a few minutes as the context of a
+    /// `/new_issue` sent without a reply (see `IssueContextPolicy`).
+    case groupMessage(message: MessageID, text: String)
 }
 
 /// What applying an update did.

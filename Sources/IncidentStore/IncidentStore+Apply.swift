@@ -16,7 +16,8 @@ extension IncidentStore {
         var attempt = 0
         while true {
             do {
-                return try await write { db in try Self.apply(update, in: db, policy: policy) }
+                let context = configuration.issueContext
+                return try await write { db in try Self.apply(update, in: db, policy: policy, issueContext: context) }
             } catch let error where error.code == .conflict && attempt < configuration.conflictRetries {
                 attempt += 1
             }
@@ -30,13 +31,16 @@ extension IncidentStore {
         try await apply(InboundUpdate(updateID: updateID, chat: chat, sender: sender, event: event, receivedAt: now))
     }
 
-    static func apply(_ update: InboundUpdate, in db: Database, policy: SLAPolicy) throws -> ApplyResult {
+    static func apply(
+        _ update: InboundUpdate, in db: Database, policy: SLAPolicy, issueContext: IssueContextPolicy = IssueContextPolicy()
+    ) throws -> ApplyResult {
         if try db.row("SELECT 1 FROM processed_updates WHERE update_id = ?", [update.updateID]) != nil {
             return ApplyResult(outcome: .duplicate)
         }
         let now = Timestamp.rounded(update.receivedAt)
         if let sender = update.sender { try db.recordSeen(sender, now: now) }
         var transaction = Transaction(db: db, now: now, chat: update.chat, policy: policy)
+        transaction.issueContext = issueContext
         if update.chat.kind.isGroup { transaction.group = try db.ensureGroup(update.chat, now: now) }
 
         let result: ApplyResult
@@ -64,6 +68,10 @@ extension IncidentStore {
         case .botRemoved:
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
             try db.markGroupInactive(group.rowID, now: now)
+            result = ApplyResult(outcome: .applied)
+        case .groupMessage(let message, let text):
+            guard let sender = update.sender, let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
+            try db.rememberMessage(message, text: text, by: sender.id, groupRowID: group.rowID, now: now, policy: issueContext)
             result = ApplyResult(outcome: .applied)
         case .onBehalfOfChat(let message):
             result = try transaction.refuse(.sentOnBehalfOfChat, answering: .message(message, incident: nil))
@@ -101,6 +109,7 @@ struct Transaction {
     let chat: ChatRef
     let policy: SLAPolicy
     var group: StoredGroup?
+    var issueContext = IssueContextPolicy()
     let encoder = jsonEncoder()
 
     init(db: Database, now: Date, chat: ChatRef, policy: SLAPolicy) {
@@ -113,6 +122,17 @@ struct Transaction {
     // MARK: Incidents
 
     func create(_ request: CreateRequest) throws -> ApplyResult {
+        // Not a reply: the reporter's own last messages of the last few minutes, if any.
+        var request = request
+        var contextMessages: [MessageID] = []
+        if request.reported == nil, let group,
+            let recent = try db.recentReport(
+                by: request.reporter.id, before: request.commandMessageID, groupRowID: group.rowID, now: now,
+                policy: issueContext)
+        {
+            request.reported = recent.reported
+            contextMessages = recent.messages
+        }
         let company = group?.group.companyID
         let departments = try company.map { try db.departments(company: $0) } ?? []
         let members = try company.map { try db.members(company: $0) } ?? [:]
@@ -133,6 +153,7 @@ struct Transaction {
         case .success(let decision):
             guard let group else { throw StoreError.notFound("group") }
             try db.insertIncident(decision.incident, groupRowID: group.rowID)
+            try db.forgetMessages(contextMessages, groupRowID: group.rowID)
             try db.run("UPDATE counters SET value = ? WHERE name = 'incident_id' AND value = ?", [lastID + 1, lastID])
             guard db.changesCount == 1 else { throw CompareAndSetConflict() }
             try db.run(

@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v3-people: when a group was told the bot cannot pin") { db in
             try db.execute(sql: "ALTER TABLE groups ADD COLUMN pin_right_notice_at TEXT")
         }
+        migrator.registerMigration("v3-people: people's recent messages, the context of /new_issue") { db in
+            try db.execute(sql: v3PeopleRecentMessages)
+        }
         return migrator
     }
 
@@ -225,5 +228,19 @@ enum Schema {
         ALTER TABLE incidents ADD COLUMN assignment_card_version INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE incidents ADD COLUMN episode_card_version INTEGER NOT NULL DEFAULT 1;
         UPDATE incidents SET assignment_card_version = card_version, episode_card_version = card_version;
+        """
+
+    /// A person's group messages of the last few minutes: `/new_issue` without a reply takes the
+    /// reporter's last ones as the description. Pruned as new ones arrive.
+    static let v3PeopleRecentMessages = """
+        CREATE TABLE recent_messages (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (group_id, message_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX recent_messages_user ON recent_messages(group_id, user_id, message_id);
         """
 }

@@ -87,6 +87,12 @@ extension Settings {
         unclaimedNudgeInterval = try minutes("SLA_UNCLAIMED_NUDGE_MINUTES", allowZero: false)
         summaryTimeout = try minutes("SLA_SUMMARY_TIMEOUT_MINUTES", allowZero: false)
         reminderCheckInterval = try minutes("REMINDER_CHECK_INTERVAL_MINUTES", allowZero: false)
+        issueContextWindow = try minutes("ISSUE_CONTEXT_WINDOW_MINUTES", allowZero: true)
+        let limit = value("ISSUE_CONTEXT_MESSAGE_LIMIT")
+        guard let limitValue = Int(limit), (0...20).contains(limitValue) else {
+            throw SettingsError(variable: "ISSUE_CONTEXT_MESSAGE_LIMIT", shownValue: limit, expected: "a whole number from 0 to 20")
+        }
+        issueContextMessageLimit = limitValue
         let level = value("LOG_LEVEL")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
             throw SettingsError(

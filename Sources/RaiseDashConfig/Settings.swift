@@ -53,6 +53,11 @@ public struct Settings: Sendable {
     public var unclaimedNudgeInterval: TimeInterval
     /// SLA_SUMMARY_TIMEOUT_MINUTES, in seconds.
     public var summaryTimeout: TimeInterval
+    /// ISSUE_CONTEXT_WINDOW_MINUTES, in seconds: `/new_issue` without a reply takes the
+    /// reporter's messages of this long before it as the description (0: off).
+    public var issueContextWindow: TimeInterval = 180
+    /// ISSUE_CONTEXT_MESSAGE_LIMIT: at most this many of them.
+    public var issueContextMessageLimit: Int = 3
     /// REMINDER_CHECK_INTERVAL_MINUTES, in seconds: how often the scheduler ticks.
     public var reminderCheckInterval: TimeInterval
     /// LOG_LEVEL.
@@ -92,6 +97,8 @@ public struct Settings: Sendable {
         ("SLA_UNCLAIMED_NUDGE_MINUTES", "10", "minutes between reminders while an incident is unclaimed (decimals allowed)"),
         ("SLA_SUMMARY_TIMEOUT_MINUTES", "10", "minutes to write a summary before the incident closes without one"),
         ("REMINDER_CHECK_INTERVAL_MINUTES", "5", "minutes between the scheduler's SLA ticks (greater than 0)"),
+        ("ISSUE_CONTEXT_WINDOW_MINUTES", "3", "/new_issue without a reply: the reporter's messages of this many minutes before it are the description (0: off)"),
+        ("ISSUE_CONTEXT_MESSAGE_LIMIT", "3", "/new_issue without a reply: at most this many of those messages"),
         ("LOG_LEVEL", "INFO", "trace, debug, info, notice, warning, error or critical"),
         ("HTTP_PORT", "8080", "incident service: admin API, dashboard, /healthz, /metrics"),
         ("ADMIN_API_TOKEN", nil, "bearer token for the admin API; unset: the admin API refuses every call"),

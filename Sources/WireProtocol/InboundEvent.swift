@@ -83,6 +83,10 @@ public struct InboundEvent: Codable, Sendable, Equatable {
         case botMembership(BotMembership)
         /// The group became a supergroup with a new id; `chat` names the old one.
         case chatMigrated(toChatID: Int64)
+        /// A person's ordinary message in a group (text, or a caption): kept a few minutes so
+        /// that `/new_issue` sent without a reply can take the reporter's last messages as the
+        /// description.
+        case message(messageID: Int64, text: String)
     }
 
     enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind, senderChat = "sender_chat" }

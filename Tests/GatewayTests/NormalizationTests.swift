@@ -81,9 +81,17 @@ struct NormalizationTests {
                     messageID: 31, text: "Replaced the fuse",
                     replyTo: ReferencedMessage(messageID: 30, text: "Please describe how it was resolved", from: botRef)))),
         Case(
-            name: "a reply to someone else", json: Fixture.update(12, "message", Fixture.message(32, text: "on it", extra: replyToBob)),
+            name: "a reply to someone else: context for a later /new_issue", json: Fixture.update(12, "message", Fixture.message(32, text: "on it", extra: replyToBob)),
+            expected: event(12, .message(messageID: 32, text: "on it"))),
+        Case(name: "a plain message: context for a later /new_issue", json: Fixture.plainText(13), expected: event(13, .message(messageID: 11, text: "Trailer door is jammed"))),
+        Case(
+            name: "a plain message in a private chat",
+            json: Fixture.update(15, "message", Fixture.message(12, chat: Fixture.privateChat, text: "hello")),
             expected: .skipped(.ordinaryMessage)),
-        Case(name: "a plain message", json: Fixture.plainText(13), expected: .skipped(.ordinaryMessage)),
+        Case(
+            name: "another bot's message",
+            json: Fixture.update(16, "message", Fixture.message(12, from: #"{"id":99,"is_bot":true,"first_name":"Other"}"#, text: "beep")),
+            expected: .skipped(.ordinaryMessage)),
         Case(
             name: "a sticker replying to the bot",
             json: Fixture.update(
@@ -166,6 +174,6 @@ struct NormalizationTests {
     func notCommands(_ text: String) throws {
         let update = try JSONDecoder().decode(Update.self, from: Data(Fixture.update(1, "message", Fixture.message(1, text: text)).utf8))
         let normalizer = UpdateNormalizer(botID: Fixture.botID, botUsername: Fixture.botUsername)
-        #expect(normalizer.normalize(update) == .skipped(.ordinaryMessage))
+        #expect(normalizer.normalize(update) == Self.event(1, .message(messageID: 1, text: text)))
     }
 }

@@ -80,7 +80,7 @@ extension EndToEnd {
 
                 // Not a reply: how to use it.
                 let bare = try await system.command("/new_issue", in: chat, as: World.driver)
-                try await expectReply(system, in: chat, to: bare, "Reply /new_issue to the message that describes the problem.")
+                try await expectReply(system, in: chat, to: bare, "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it).")
 
                 // Not registered (a stranger who is neither driver, member nor manager): how to register.
                 let text = try await system.say("Something is wrong", in: chat, as: World.stranger)
