@@ -128,15 +128,17 @@ public struct UpdateNormalizer: Sendable {
                     kind: .reply(messageID: Int64(message.messageID), text: text, replyTo: Self.referenced(replied)),
                     senderChat: senderChat))
         }
-        if message.text == nil, message.caption == nil, !message.hasMedia {
+        if message.text == nil, message.caption == nil, !message.hasMedia, message.media == nil {
             return .skipped(.serviceMessage)
         }
         // A person's message in a group: the context of a later /new_issue without a reply.
+        let attachment = message.media.map(Self.attachment)
         if chat.kind == .group || chat.kind == .supergroup, senderChat == nil, let from,
-            message.from?.isBot == false, let text = message.textOrCaption, !text.isEmpty
+            message.from?.isBot == false, !(message.textOrCaption ?? "").isEmpty || attachment != nil
         {
             return .event(InboundEvent(
-                updateID: updateID, chat: chat, from: from, kind: .message(messageID: Int64(message.messageID), text: text)))
+                updateID: updateID, chat: chat, from: from,
+                kind: .message(messageID: Int64(message.messageID), text: message.textOrCaption ?? "", attachment: attachment)))
         }
         return .skipped(.ordinaryMessage)
     }
@@ -157,7 +159,20 @@ public struct UpdateNormalizer: Sendable {
     }
 
     static func referenced(_ message: Message) -> ReferencedMessage {
-        ReferencedMessage(messageID: Int64(message.messageID), text: message.textOrCaption, from: message.from.map(userRef))
+        ReferencedMessage(
+            messageID: Int64(message.messageID), text: message.textOrCaption, from: message.from.map(userRef),
+            attachment: message.media.map(attachment))
+    }
+
+    static func attachment(_ media: Media) -> MessageAttachment {
+        switch media {
+        case .photo(let fileID, _, _, _):
+            MessageAttachment(kind: .photo, fileID: fileID)
+        case .document(let fileID, _, let fileName, let mimeType):
+            MessageAttachment(kind: .document, fileID: fileID, fileName: fileName, mimeType: mimeType)
+        case .location(let latitude, let longitude):
+            MessageAttachment(kind: .location, latitude: latitude, longitude: longitude)
+        }
     }
 
     static func userRef(_ user: User) -> UserRef {

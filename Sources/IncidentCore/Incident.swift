@@ -106,10 +106,13 @@ public struct Report: Hashable, Codable, Sendable {
     public var text: String
     /// That message, so the card can be posted as a reply to it.
     public var messageID: MessageID?
+    /// Photos, documents and locations that came with it.
+    public var attachments: [Attachment]
 
-    public init(text: String, messageID: MessageID?) {
+    public init(text: String, messageID: MessageID?, attachments: [Attachment] = []) {
         self.text = text
         self.messageID = messageID
+        self.attachments = attachments
     }
 }
 

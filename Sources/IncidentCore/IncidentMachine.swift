@@ -40,7 +40,7 @@ public enum IncidentMachine {
             ? Texts.noText : reported.text
         let incident = Incident(
             id: context.incidentID, chatID: chat.id, companyID: companyID, number: context.number,
-            reporterID: reporter, report: Report(text: text, messageID: reported.messageID),
+            reporterID: reporter, report: Report(text: text, messageID: reported.messageID, attachments: reported.attachments),
             createdAt: now)
         let cardContext = DecisionContext(
             group: group, departments: context.departments, members: context.members,
@@ -478,7 +478,7 @@ public enum IncidentMachine {
             buttons = [[CardView.Button(label: Texts.reopenButton, data: data(.reopen))]]
         }
         let showsResolver = incident.status == .awaitingSummary || incident.status == .resolved
-        return CardView(
+        var view = CardView(
             incidentID: incident.id, number: incident.number, version: incident.cardVersion,
             status: incident.status, reporter: context.name(incident.reporterID),
             reportedText: incident.report.text,
@@ -487,5 +487,7 @@ public enum IncidentMachine {
             resolver: showsResolver ? incident.resolverID.map(context.name) : nil,
             summary: incident.status == .resolved ? incident.summary : nil,
             isPickerOpen: incident.isPickerOpen && !incident.status.isFinished, buttons: buttons)
+        withAttachments(&view, incident)
+        return view
     }
 }

@@ -169,12 +169,13 @@ public struct AdminAPI: Sendable {
         }
         var id: Int64; var number: String; var chat_id: Int64; var status: String; var department: DepartmentRef?
         var reporter_id: Int64; var claimer_ids: [Int64]; var participants: [ParticipantJSON]
-        var description: String; var summary: String?
+        var description: String; var attachments: [AttachmentJSON]; var reported_message_link: String?
+        var summary: String?
         var created_at: String; var claimed_at: String?; var resolved_at: String?; var closed_at: String?
         var timeline: [Entry]?
 
         enum CodingKeys: String, CodingKey {
-            case id, number, chat_id, status, department, reporter_id, claimer_ids, participants, description, summary
+            case id, number, chat_id, status, department, reporter_id, claimer_ids, participants, description, attachments, reported_message_link, summary
             case created_at, claimed_at, resolved_at, closed_at, timeline
         }
 
@@ -190,6 +191,8 @@ public struct AdminAPI: Sendable {
             try container.encode(claimer_ids, forKey: .claimer_ids)
             try container.encode(participants, forKey: .participants)
             try container.encode(description, forKey: .description)
+            try container.encode(attachments, forKey: .attachments)
+            try container.encode(reported_message_link, forKey: .reported_message_link)
             try container.encode(summary, forKey: .summary)
             try container.encode(created_at, forKey: .created_at)
             try container.encode(claimed_at, forKey: .claimed_at)
@@ -205,6 +208,8 @@ public struct AdminAPI: Sendable {
             reporter_id = record.reporterID.rawValue; claimer_ids = record.claimerIDs.map(\.rawValue)
             participants = record.participants.map(ParticipantJSON.init)
             description = record.reportedText
+            attachments = record.attachments.map(AttachmentJSON.init)
+            reported_message_link = record.reportedMessageLink
             summary = record.summary
             created_at = rfc3339(record.createdAt); claimed_at = record.claimedAt.map(rfc3339)
             resolved_at = record.resolvedAt.map(rfc3339); closed_at = record.closedAt.map(rfc3339)

@@ -32,3 +32,17 @@ extension Translation {
         return InboundUpdate(updateID: event.updateID, chat: chat, sender: nil, event: translated, receivedAt: receivedAt)
     }
 }
+
+extension Translation {
+    /// A photo, document or location, from the bus's vocabulary to the store's.
+    static func attachment(_ attachment: MessageAttachment) -> Attachment {
+        let kind: Attachment.Kind = switch attachment.kind {
+        case .photo: .photo
+        case .document: .document
+        case .location: .location
+        }
+        return Attachment(
+            kind: kind, fileID: attachment.fileID, fileName: attachment.fileName, mimeType: attachment.mimeType,
+            latitude: attachment.latitude, longitude: attachment.longitude)
+    }
+}

@@ -26,7 +26,11 @@ public enum Translation {
             case let name where newIssueCommands.contains(name):
                 translated = .newIssue(
                     command: MessageID(messageID),
-                    reported: replyTo.map { CreateRequest.Reported(messageID: MessageID($0.messageID), text: $0.text ?? "") })
+                    reported: replyTo.map {
+                        CreateRequest.Reported(
+                            messageID: MessageID($0.messageID), text: $0.text ?? "",
+                            attachments: $0.attachment.map(attachment).map { [$0] } ?? [])
+                    })
             case "register_driver":
                 translated = .registerDriver(command: MessageID(messageID))
             case "help", "start":
@@ -43,9 +47,10 @@ public enum Translation {
                 ? .botRemoved : .botMember(canPinMessages: membership.canPinMessages)
         case .chatMigrated(let newChat):
             translated = .migrated(to: ChatID(newChat))
-        case .message(let messageID, let text):
+        case .message(let messageID, let text, let attached):
             guard event.senderChat == nil else { return nil }
-            translated = .groupMessage(message: MessageID(messageID), text: text)
+            translated = .groupMessage(
+                message: MessageID(messageID), text: text, attachments: attached.map(attachment).map { [$0] } ?? [])
         }
         return InboundUpdate(updateID: event.updateID, chat: chat, sender: sender, event: translated, receivedAt: receivedAt)
     }

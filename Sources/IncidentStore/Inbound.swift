@@ -49,7 +49,7 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     case onBehalfOfChat(message: MessageID)
     /// A person's ordinary message in the group, kept for a few minutes as the context of a
     /// `/new_issue` sent without a reply (see `IssueContextPolicy`).
-    case groupMessage(message: MessageID, text: String)
+    case groupMessage(message: MessageID, text: String, attachments: [Attachment] = [])
 }
 
 /// What applying an update did.

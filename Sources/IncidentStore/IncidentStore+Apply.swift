@@ -69,9 +69,11 @@ extension IncidentStore {
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
             try db.markGroupInactive(group.rowID, now: now)
             result = ApplyResult(outcome: .applied)
-        case .groupMessage(let message, let text):
+        case .groupMessage(let message, let text, let attachments):
             guard let sender = update.sender, let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
-            try db.rememberMessage(message, text: text, by: sender.id, groupRowID: group.rowID, now: now, policy: issueContext)
+            try db.rememberMessage(
+                message, text: text, attachments: attachments, by: sender.id, groupRowID: group.rowID, now: now,
+                policy: issueContext)
             result = ApplyResult(outcome: .applied)
         case .onBehalfOfChat(let message):
             result = try transaction.refuse(.sentOnBehalfOfChat, answering: .message(message, incident: nil))
@@ -153,7 +155,9 @@ struct Transaction {
         case .success(let decision):
             guard let group else { throw StoreError.notFound("group") }
             try db.insertIncident(decision.incident, groupRowID: group.rowID)
-            try db.forgetMessages(contextMessages, groupRowID: group.rowID)
+            // The reported messages (replied to, or taken as context) are not offered again.
+            try db.forgetMessages(
+                contextMessages + [decision.incident.report.messageID].compactMap { $0 }, groupRowID: group.rowID)
             try db.run("UPDATE counters SET value = ? WHERE name = 'incident_id' AND value = ?", [lastID + 1, lastID])
             guard db.changesCount == 1 else { throw CompareAndSetConflict() }
             try db.run(

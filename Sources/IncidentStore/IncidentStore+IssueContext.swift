@@ -23,14 +23,17 @@ extension Database {
     /// Keeps a person's group message for the context window, and forgets the group's messages
     /// older than it.
     func rememberMessage(
-        _ message: MessageID, text: String, by user: UserID, groupRowID: Int64, now: Date, policy: IssueContextPolicy
+        _ message: MessageID, text: String, attachments: [Attachment] = [], by user: UserID, groupRowID: Int64,
+        now: Date, policy: IssueContextPolicy
     ) throws {
         guard policy.isEnabled else { return }
         try run(
             """
-            INSERT OR IGNORE INTO recent_messages (group_id, message_id, user_id, text, at)
-            VALUES (?, ?, ?, ?, ?)
-            """, [groupRowID, message.rawValue, user.rawValue, String(text.prefix(4096)), stamp(now)])
+            INSERT OR IGNORE INTO recent_messages (group_id, message_id, user_id, text, at, attachments)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [groupRowID, message.rawValue, user.rawValue, String(text.prefix(4096)), stamp(now),
+             Attachment.encodeList(attachments)])
         try run(
             "DELETE FROM recent_messages WHERE group_id = ? AND at < ?",
             [groupRowID, stamp(now.addingTimeInterval(-policy.window))])
@@ -45,7 +48,7 @@ extension Database {
         guard policy.isEnabled else { return nil }
         let rows = try rows(
             """
-            SELECT message_id, text FROM recent_messages
+            SELECT message_id, text, attachments FROM recent_messages
             WHERE group_id = ? AND user_id = ? AND message_id < ? AND at >= ?
             ORDER BY message_id DESC LIMIT ?
             """,
@@ -53,8 +56,11 @@ extension Database {
         ).reversed()
         guard let newest = rows.last else { return nil }
         let ids = rows.map { MessageID($0["message_id"] as Int64) }
-        let text = rows.map { $0["text"] as String }.joined(separator: "\n")
-        return (CreateRequest.Reported(messageID: MessageID(newest["message_id"] as Int64), text: text), ids)
+        let text = rows.map { $0["text"] as String }.filter { !$0.isEmpty }.joined(separator: "\n")
+        let attachments = rows.flatMap { Attachment.decodeList($0["attachments"] as String) }
+        return (
+            CreateRequest.Reported(messageID: MessageID(newest["message_id"] as Int64), text: text, attachments: attachments),
+            ids)
     }
 
     /// Messages that became an incident's description are not offered again.
@@ -62,5 +68,19 @@ extension Database {
         for message in messages {
             try run("DELETE FROM recent_messages WHERE group_id = ? AND message_id = ?", [groupRowID, message.rawValue])
         }
+    }
+}
+
+extension Attachment {
+    /// The JSON array stored in `report_attachments` and `recent_messages.attachments`.
+    static func encodeList(_ attachments: [Attachment]) -> String {
+        guard !attachments.isEmpty, let data = try? JSONEncoder().encode(attachments) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads a stored list; an unreadable one reads as none (it only describes the report).
+    static func decodeList(_ text: String) -> [Attachment] {
+        guard text != "[]", !text.isEmpty else { return [] }
+        return (try? JSONDecoder().decode([Attachment].self, from: Data(text.utf8))) ?? []
     }
 }

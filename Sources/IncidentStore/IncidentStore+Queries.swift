@@ -25,6 +25,10 @@ public struct IncidentRecord: Hashable, Sendable {
     public var participants: [ParticipantRecord]
     /// The reported text (the description the card shows).
     public var reportedText: String
+    /// Photos, documents and locations that came with the report.
+    public var attachments: [Attachment] = []
+    /// A link to the reported message (supergroups only).
+    public var reportedMessageLink: String? = nil
     public var summary: String?
     public var createdAt: Date
     /// The first claim.
@@ -156,7 +160,7 @@ extension Database {
         let department = (row["department_id"] as Int64?).map {
             IncidentRecord.DepartmentRef(id: DepartmentID($0), name: row["department_name"] ?? "")
         }
-        return IncidentRecord(
+        var record = IncidentRecord(
             id: id, number: IncidentNumber(row["number"] as Int), chatID: ChatID(row["chat_id"] as Int64),
             companyID: CompanyID(row["company_id"] as Int64),
             status: IncidentStatus(rawValue: row["status"]) ?? .closed, department: department,
@@ -165,6 +169,11 @@ extension Database {
             createdAt: try row.date("created_at"),
             claimedAt: try participations.first?.date("started_at"),
             resolvedAt: try row.optionalDate("resolved_at"), closedAt: try row.optionalDate("closed_at"))
+        record.attachments = Attachment.decodeList(row["report_attachments"] ?? "[]")
+        if let message = row["reported_message_id"] as Int64? {
+            record.reportedMessageLink = Attachment.messageLink(chat: record.chatID, message: MessageID(message))
+        }
+        return record
     }
 
     func timeline(_ id: IncidentID) throws -> [TimelineRecord] {

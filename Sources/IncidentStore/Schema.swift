@@ -20,6 +20,13 @@ enum Schema {
         migrator.registerMigration("v3-people: people's recent messages, the context of /new_issue") { db in
             try db.execute(sql: v3PeopleRecentMessages)
         }
+        migrator.registerMigration("v3-people: photos, documents and locations of reports") { db in
+            // JSON arrays of attachments (see IncidentCore.Attachment); empty for plain text.
+            try db.execute(sql: """
+                ALTER TABLE incidents ADD COLUMN report_attachments TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE recent_messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+                """)
+        }
         return migrator
     }
 

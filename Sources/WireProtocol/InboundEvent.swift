@@ -41,14 +41,17 @@ public struct ReferencedMessage: Codable, Sendable, Equatable {
     /// The message's text or, for media, its caption; nil when it has neither.
     public var text: String?
     public var from: UserRef?
+    /// Its photo, document or location, if any.
+    public var attachment: MessageAttachment?
 
-    public init(messageID: Int64, text: String?, from: UserRef?) {
+    public init(messageID: Int64, text: String?, from: UserRef?, attachment: MessageAttachment? = nil) {
         self.messageID = messageID
         self.text = text
         self.from = from
+        self.attachment = attachment
     }
 
-    enum CodingKeys: String, CodingKey { case messageID = "message_id", text, from }
+    enum CodingKeys: String, CodingKey { case messageID = "message_id", text, from, attachment }
 }
 
 /// A normalized inbound Telegram update (gateway -> incidents). Idempotent by `updateID`.
@@ -86,7 +89,7 @@ public struct InboundEvent: Codable, Sendable, Equatable {
         /// A person's ordinary message in a group (text, or a caption): kept a few minutes so
         /// that `/new_issue` sent without a reply can take the reporter's last messages as the
         /// description.
-        case message(messageID: Int64, text: String)
+        case message(messageID: Int64, text: String, attachment: MessageAttachment? = nil)
     }
 
     enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind, senderChat = "sender_chat" }

@@ -55,3 +55,25 @@ struct SenderChatNormalizationTests {
         #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("sender_chat"))
     }
 }
+
+/// Photos, documents and locations travel with the message and with what a command replies to.
+@Suite("Gateway: attachments")
+struct AttachmentNormalizationTests {
+    @Test func replyToAPhotoCarriesItsLargestSize() throws {
+        let photo = #","reply_to_message":\#(Fixture.message(6, from: Fixture.bob, caption: "Broken mirror", extra: #","photo":[{"file_id":"small","file_unique_id":"s","width":90,"height":60},{"file_id":"large","file_unique_id":"l","width":1280,"height":960}]"#))"#
+        guard case .event(let event) = try SenderChatNormalizationTests.normalize(Fixture.command(1, "/new_issue", extra: photo)),
+            case .command(_, _, _, let replyTo) = event.kind
+        else { Issue.record("not a command"); return }
+        #expect(replyTo?.text == "Broken mirror")
+        #expect(replyTo?.attachment == MessageAttachment(kind: .photo, fileID: "large"))
+    }
+
+    @Test func locationAndDocumentMessagesAreContext() throws {
+        let location = Fixture.update(2, "message", Fixture.message(7, extra: #","location":{"latitude":52.3702,"longitude":4.8952}"#))
+        guard case .event(let event) = try SenderChatNormalizationTests.normalize(location) else { Issue.record("skipped"); return }
+        #expect(event.kind == .message(messageID: 7, text: "", attachment: MessageAttachment(kind: .location, latitude: 52.3702, longitude: 4.8952)))
+        let document = Fixture.update(3, "message", Fixture.message(8, caption: "invoice", extra: #","document":{"file_id":"doc","file_unique_id":"d","file_name":"a.pdf","mime_type":"application/pdf"}"#))
+        guard case .event(let second) = try SenderChatNormalizationTests.normalize(document) else { Issue.record("skipped"); return }
+        #expect(second.kind == .message(messageID: 8, text: "invoice", attachment: MessageAttachment(kind: .document, fileID: "doc", fileName: "a.pdf", mimeType: "application/pdf")))
+    }
+}
