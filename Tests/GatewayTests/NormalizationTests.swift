@@ -46,13 +46,14 @@ struct NormalizationTests {
             json: Fixture.command(3, "/New_Issue@raisedashbot  trailer 7 door jammed "),
             expected: event(3, .command(name: "new_issue", arguments: "trailer 7 door jammed", messageID: 10, replyTo: nil))),
         Case(
-            name: "/ticket replying to a photo: the caption is the description",
+            name: "/ticket replying to a photo: the caption is the description, the photo its attachment",
             json: Fixture.command(4, "/ticket", extra: replyToPhoto),
             expected: event(
                 4,
                 .command(
                     name: "ticket", arguments: "", messageID: 10,
-                    replyTo: ReferencedMessage(messageID: 6, text: "Broken mirror", from: bob)))),
+                    replyTo: ReferencedMessage(
+                        messageID: 6, text: "Broken mirror", from: bob, attachment: MessageAttachment(kind: .photo, fileID: "x"))))),
         Case(
             name: "/register_driver", json: Fixture.command(5, "/register_driver"),
             expected: event(5, .command(name: "register_driver", arguments: "", messageID: 10, replyTo: nil))),
