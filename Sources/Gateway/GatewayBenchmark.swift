@@ -18,7 +18,7 @@ import ZeroMQ
 public enum GatewayBenchmark {
     public struct Report: Sendable, CustomStringConvertible {
         public let updates: Int
-        /// Of them, forwarded as events (the others are skipped: plain messages).
+        /// Of them, forwarded as events (the others are skipped: service messages).
         public let events: Int
         public let seconds: Double
         public let polls: Int
@@ -82,8 +82,8 @@ public enum GatewayBenchmark {
         }
     }
 
-    /// A mix like a busy group's: commands replying to a message, button presses, and plain
-    /// chatter the gateway skips.
+    /// A mix like a busy group's: commands replying to a message, button presses, and service
+    /// messages (people joining) the gateway skips.
     static func update(_ id: Int64) -> String {
         let alice = #"{"id":501,"is_bot":false,"first_name":"Alice","username":"alice_d"}"#
         let chat = #"{"id":-1001000000001,"type":"supergroup","title":"Dispatch North"}"#
@@ -93,7 +93,7 @@ public enum GatewayBenchmark {
         case 1:
             return #"{"update_id":\#(id),"callback_query":{"id":"cb\#(id)","from":\#(alice),"chat_instance":"-5398","data":"claim:\#(id)","message":{"message_id":7,"date":1767225600,"chat":\#(chat),"text":"Incident #7"}}}"#
         default:
-            return #"{"update_id":\#(id),"message":{"message_id":\#(id),"date":1767225600,"chat":\#(chat),"from":\#(alice),"text":"on my way"}}"#
+            return #"{"update_id":\#(id),"message":{"message_id":\#(id),"date":1767225600,"chat":\#(chat),"from":\#(alice),"new_chat_members":[\#(alice)]}}"#
         }
     }
 }

@@ -12,7 +12,9 @@ import WireProtocol
 /// - a button press (its callback data raw: untrusted, checked by the incident service);
 /// - a change of the bot's own membership (`my_chat_member`): member, administrator (with the
 ///   pin right), removed (left or kicked);
-/// - a group's migration to a supergroup (`migrate_to_chat_id`, with the old group as `chat`).
+/// - a group's migration to a supergroup (`migrate_to_chat_id`, with the old group as `chat`);
+/// - any other text or captioned message of a person in a group, as context for a later
+///   `/new_issue` sent without a reply.
 ///
 /// Everything else is ``Normalized/skipped(_:)`` with a reason that is safe as a metric label.
 public struct UpdateNormalizer: Sendable {
@@ -41,7 +43,8 @@ public struct UpdateNormalizer: Sendable {
         case unhandledCommand = "unhandled_command"
         /// A command addressed to another bot (`/new_issue@OtherBot`).
         case otherBotCommand = "other_bot_command"
-        /// A message that is neither a command nor a reply to the bot.
+        /// A message that is neither a command nor a reply to the bot, and not a person's text
+        /// in a group (a private chat, a bot, a message on behalf of a chat, no text).
         case ordinaryMessage = "ordinary_message"
         /// A service message other than a migration (members joined, title changed, ...).
         case serviceMessage = "service_message"
@@ -97,6 +100,9 @@ public struct UpdateNormalizer: Sendable {
     private func normalize(_ message: Message, updateID: Int64) -> Normalized {
         guard let chat = Self.chatRef(message.chat) else { return .skipped(.unknownChatKind) }
         let from = message.from.map(Self.userRef)
+        // Sent on behalf of a chat (an anonymous administrator, a channel): carried along so
+        // the incident service never takes the placeholder bot in `from` for a person.
+        let senderChat = message.senderChat.flatMap(Self.chatRef)
         if let newChatID = message.migrateToChatID {
             return .event(InboundEvent(updateID: updateID, chat: chat, from: from, kind: .chatMigrated(toChatID: newChatID)))
         }
@@ -111,17 +117,28 @@ public struct UpdateNormalizer: Sendable {
                     updateID: updateID, chat: chat, from: from,
                     kind: .command(
                         name: command.name, arguments: command.arguments, messageID: Int64(message.messageID),
-                        replyTo: replyTo)))
+                        replyTo: replyTo),
+                    senderChat: senderChat))
         }
         if let replied = message.replyToMessage, replied.from?.id == botID {
             guard let text = message.textOrCaption, !text.isEmpty else { return .skipped(.replyWithoutText) }
             return .event(
                 InboundEvent(
                     updateID: updateID, chat: chat, from: from,
-                    kind: .reply(messageID: Int64(message.messageID), text: text, replyTo: Self.referenced(replied))))
+                    kind: .reply(messageID: Int64(message.messageID), text: text, replyTo: Self.referenced(replied)),
+                    senderChat: senderChat))
         }
-        if message.text == nil, message.caption == nil, !message.hasMedia {
+        if message.text == nil, message.caption == nil, !message.hasMedia, message.media == nil {
             return .skipped(.serviceMessage)
+        }
+        // A person's message in a group: the context of a later /new_issue without a reply.
+        let attachment = message.media.map(Self.attachment)
+        if chat.kind == .group || chat.kind == .supergroup, senderChat == nil, let from,
+            message.from?.isBot == false, !(message.textOrCaption ?? "").isEmpty || attachment != nil
+        {
+            return .event(InboundEvent(
+                updateID: updateID, chat: chat, from: from,
+                kind: .message(messageID: Int64(message.messageID), text: message.textOrCaption ?? "", attachment: attachment)))
         }
         return .skipped(.ordinaryMessage)
     }
@@ -142,7 +159,20 @@ public struct UpdateNormalizer: Sendable {
     }
 
     static func referenced(_ message: Message) -> ReferencedMessage {
-        ReferencedMessage(messageID: Int64(message.messageID), text: message.textOrCaption, from: message.from.map(userRef))
+        ReferencedMessage(
+            messageID: Int64(message.messageID), text: message.textOrCaption, from: message.from.map(userRef),
+            attachment: message.media.map(attachment))
+    }
+
+    static func attachment(_ media: Media) -> MessageAttachment {
+        switch media {
+        case .photo(let fileID, _, _, _):
+            MessageAttachment(kind: .photo, fileID: fileID)
+        case .document(let fileID, _, let fileName, let mimeType):
+            MessageAttachment(kind: .document, fileID: fileID, fileName: fileName, mimeType: mimeType)
+        case .location(let latitude, let longitude):
+            MessageAttachment(kind: .location, latitude: latitude, longitude: longitude)
+        }
     }
 
     static func userRef(_ user: User) -> UserRef {

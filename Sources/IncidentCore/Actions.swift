@@ -61,9 +61,12 @@ public struct CreateRequest: Hashable, Codable, Sendable {
         public var messageID: MessageID
         /// Its text or caption; empty when it had none.
         public var text: String
-        public init(messageID: MessageID, text: String) {
+        /// Its photo, document or location.
+        public var attachments: [Attachment]
+        public init(messageID: MessageID, text: String, attachments: [Attachment] = []) {
             self.messageID = messageID
             self.text = text
+            self.attachments = attachments
         }
     }
 

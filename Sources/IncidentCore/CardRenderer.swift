@@ -75,6 +75,7 @@ public enum CardRenderer {
         out.markup("<blockquote>")
         out.text(report)
         out.markup("</blockquote>")
+        composeAttachments(card, into: &out)
         if let department = card.departmentName {
             out.newline()
             out.text(Texts.department)

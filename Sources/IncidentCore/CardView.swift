@@ -44,6 +44,9 @@ public struct CardView: Hashable, Codable, Sendable {
     public var isPickerOpen: Bool
     /// Rows of buttons.
     public var buttons: [[Button]]
+    /// What came with the reported message, and a link to it (supergroups only).
+    public var attachments: [Attachment] = []
+    public var originalMessageLink: String? = nil
 
     public init(
         incidentID: IncidentID, number: IncidentNumber, version: Int, status: IncidentStatus,

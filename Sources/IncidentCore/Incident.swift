@@ -106,10 +106,13 @@ public struct Report: Hashable, Codable, Sendable {
     public var text: String
     /// That message, so the card can be posted as a reply to it.
     public var messageID: MessageID?
+    /// Photos, documents and locations that came with it.
+    public var attachments: [Attachment]
 
-    public init(text: String, messageID: MessageID?) {
+    public init(text: String, messageID: MessageID?, attachments: [Attachment] = []) {
         self.text = text
         self.messageID = messageID
+        self.attachments = attachments
     }
 }
 
@@ -157,6 +160,12 @@ public struct Incident: Hashable, Codable, Sendable {
     public var closedAt: Date?
     /// The card should be pinned (open incidents) or not (finished ones).
     public var isPinned: Bool
+    /// The card version the current department assignment (choice, transfer, reopen) was
+    /// drawn with: a department picker drawn before it belongs to an earlier transfer.
+    public var assignmentCardVersion: Int
+    /// The card version the current episode (creation, or the last reopen) began with:
+    /// buttons drawn before it belong to an incident that has since been finished.
+    public var episodeCardVersion: Int
 
     public init(
         id: IncidentID, chatID: ChatID, companyID: CompanyID, number: IncidentNumber,
@@ -187,6 +196,8 @@ public struct Incident: Hashable, Codable, Sendable {
         self.resolvedAt = nil
         self.closedAt = nil
         self.isPinned = true
+        self.assignmentCardVersion = 1
+        self.episodeCardVersion = 1
     }
 
     /// People working on it now, in the order they started.

@@ -40,7 +40,7 @@ public enum IncidentMachine {
             ? Texts.noText : reported.text
         let incident = Incident(
             id: context.incidentID, chatID: chat.id, companyID: companyID, number: context.number,
-            reporterID: reporter, report: Report(text: text, messageID: reported.messageID),
+            reporterID: reporter, report: Report(text: text, messageID: reported.messageID, attachments: reported.attachments),
             createdAt: now)
         let cardContext = DecisionContext(
             group: group, departments: context.departments, members: context.members,
@@ -65,14 +65,14 @@ public enum IncidentMachine {
         var answer: (query: CallbackQueryID, text: String?)?
         switch (action, initiator) {
         case (.press(let button, let version, let query), .user(let person)):
-            guard version == incident.cardVersion else { return .failure(.staleCard) }
-            guard offers(button, incident, context) else {
-                return .failure(.notAvailable(incident.number, incident.status))
+            if let refusal = refusal(pressing: button, drawnFor: version, on: incident, context: context) {
+                return .failure(refusal)
             }
             switch press(button, incident, by: person.id, context: context, now: now) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let pressed): step = pressed
             }
+            closePickerWhereNotOffered(&step.incident)
             answer = (query, step.answer)
         case (.submitSummary(let text, _), .user(let person)):
             switch submitSummary(text, incident, by: person.id, context: context, now: now) {
@@ -122,6 +122,7 @@ public enum IncidentMachine {
             new.cardVersion += 1
             effects.append(.updateCard(card(for: new, context: context)))
         }
+        markBoundaries(&new, from: old)
         effects += step.effects
         effects += step.timeline.map(Effect.appendTimeline)
         return Decision(incident: new, effects: effects)
@@ -477,7 +478,7 @@ public enum IncidentMachine {
             buttons = [[CardView.Button(label: Texts.reopenButton, data: data(.reopen))]]
         }
         let showsResolver = incident.status == .awaitingSummary || incident.status == .resolved
-        return CardView(
+        var view = CardView(
             incidentID: incident.id, number: incident.number, version: incident.cardVersion,
             status: incident.status, reporter: context.name(incident.reporterID),
             reportedText: incident.report.text,
@@ -486,5 +487,7 @@ public enum IncidentMachine {
             resolver: showsResolver ? incident.resolverID.map(context.name) : nil,
             summary: incident.status == .resolved ? incident.summary : nil,
             isPickerOpen: incident.isPickerOpen && !incident.status.isFinished, buttons: buttons)
+        withAttachments(&view, incident)
+        return view
     }
 }

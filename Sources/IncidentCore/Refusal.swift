@@ -70,6 +70,9 @@ public enum Refusal: Error, Hashable, Codable, Sendable, CustomStringConvertible
     case reportUsage
     /// The report could not be computed now.
     case reportUnavailable
+    /// Sent as an anonymous administrator or as a channel: the bot cannot tell who reports,
+    /// registers or summarises.
+    case sentOnBehalfOfChat
 
     /// The user-facing reason, in English (see ``Texts``).
     public var message: String { Texts.refusal(self) }

@@ -163,7 +163,7 @@ public enum Texts {
         case .groupNotActivated(let chat):
             "This group is not activated yet. An administrator activates it with chat id \(chat)."
         case .notAReply:
-            "Reply /new_issue to the message that describes the problem."
+            "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it)."
         case .descriptionTooLong(let limit):
             "The description is longer than \(limit) characters."
         case .noDepartments:
@@ -210,6 +210,8 @@ public enum Texts {
             "Usage: /report day, /report week or /report month (day when omitted)."
         case .reportUnavailable:
             "The report cannot be computed right now; try again in a minute."
+        case .sentOnBehalfOfChat:
+            "I can't tell who sent this: it was sent anonymously or as a channel. Send it from your own account (an admin can turn off \"Remain anonymous\")."
         }
     }
 }

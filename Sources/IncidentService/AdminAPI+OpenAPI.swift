@@ -62,7 +62,7 @@ extension AdminAPI {
             title: { type: [string, "null"] }
         Incident:
           type: object
-          required: [id, number, chat_id, status, department, reporter_id, claimer_ids, summary, created_at, claimed_at, resolved_at]
+          required: [id, number, chat_id, status, department, reporter_id, claimer_ids, participants, description, attachments, reported_message_link, summary, created_at, claimed_at, resolved_at]
           properties:
             id: { type: integer }
             number: { type: string, description: 'zero-padded, e.g. "0007"' }
@@ -75,7 +75,33 @@ extension AdminAPI {
                   required: [id, name]
                   properties: { id: { type: integer }, name: { type: string } }
             reporter_id: { type: integer }
-            claimer_ids: { type: array, items: { type: integer } }
+            claimer_ids: { type: array, items: { type: integer }, description: the people working on it now (claimed or joined and not left); empty once resolved or closed }
+            participants:
+              type: array
+              description: every claim and join, oldest first; left_at is null while the person is still on it (a transfer, resolution or closure ends it too)
+              items:
+                type: object
+                required: [user_id, joined_at, left_at, role]
+                properties:
+                  user_id: { type: integer }
+                  joined_at: { type: string, format: date-time }
+                  left_at: { type: [string, "null"], format: date-time }
+                  role: { type: string, enum: [claimed, joined] }
+            description: { type: string, description: the reported text the card shows }
+            attachments:
+              type: array
+              description: photos, documents and locations that came with the reported message (Telegram file ids; fetch with getFile)
+              items:
+                type: object
+                required: [kind, file_id, file_name, mime_type, latitude, longitude]
+                properties:
+                  kind: { type: string, enum: [photo, document, location] }
+                  file_id: { type: [string, "null"] }
+                  file_name: { type: [string, "null"] }
+                  mime_type: { type: [string, "null"] }
+                  latitude: { type: [number, "null"] }
+                  longitude: { type: [number, "null"] }
+            reported_message_link: { type: [string, "null"], description: "link to the reported message (https://t.me/c/...); null in basic groups" }
             summary: { type: [string, "null"] }
             created_at: { type: string, format: date-time }
             claimed_at: { type: [string, "null"], format: date-time }

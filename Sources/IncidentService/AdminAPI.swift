@@ -176,12 +176,14 @@ public struct AdminAPI: Sendable {
             enum CodingKeys: String, CodingKey { case at, actor_id, action, detail }
         }
         var id: Int64; var number: String; var chat_id: Int64; var status: String; var department: DepartmentRef?
-        var reporter_id: Int64; var claimer_ids: [Int64]; var summary: String?
+        var reporter_id: Int64; var claimer_ids: [Int64]; var participants: [ParticipantJSON]
+        var description: String; var attachments: [AttachmentJSON]; var reported_message_link: String?
+        var summary: String?
         var created_at: String; var claimed_at: String?; var resolved_at: String?; var closed_at: String?
         var timeline: [Entry]?
 
         enum CodingKeys: String, CodingKey {
-            case id, number, chat_id, status, department, reporter_id, claimer_ids, summary
+            case id, number, chat_id, status, department, reporter_id, claimer_ids, participants, description, attachments, reported_message_link, summary
             case created_at, claimed_at, resolved_at, closed_at, timeline
         }
 
@@ -195,6 +197,10 @@ public struct AdminAPI: Sendable {
             try container.encode(department, forKey: .department)
             try container.encode(reporter_id, forKey: .reporter_id)
             try container.encode(claimer_ids, forKey: .claimer_ids)
+            try container.encode(participants, forKey: .participants)
+            try container.encode(description, forKey: .description)
+            try container.encode(attachments, forKey: .attachments)
+            try container.encode(reported_message_link, forKey: .reported_message_link)
             try container.encode(summary, forKey: .summary)
             try container.encode(created_at, forKey: .created_at)
             try container.encode(claimed_at, forKey: .claimed_at)
@@ -208,6 +214,10 @@ public struct AdminAPI: Sendable {
             status = record.status.rawValue
             department = record.department.map { DepartmentRef(id: $0.id.rawValue, name: $0.name) }
             reporter_id = record.reporterID.rawValue; claimer_ids = record.claimerIDs.map(\.rawValue)
+            participants = record.participants.map(ParticipantJSON.init)
+            description = record.reportedText
+            attachments = record.attachments.map(AttachmentJSON.init)
+            reported_message_link = record.reportedMessageLink
             summary = record.summary
             created_at = rfc3339(record.createdAt); claimed_at = record.claimedAt.map(rfc3339)
             resolved_at = record.resolvedAt.map(rfc3339); closed_at = record.closedAt.map(rfc3339)

@@ -44,8 +44,11 @@ public struct IncidentsRole: Service {
             unclaimedNudge: settings.unclaimedNudgeInterval, summaryTimeout: settings.summaryTimeout,
             reopenWindow: SLAPolicy.standard.reopenWindow)
         do {
+            var configuration = StoreConfiguration()
+            configuration.issueContext = IssueContextPolicy(
+                window: settings.issueContextWindow, messageLimit: settings.issueContextMessageLimit)
             store = try IncidentStore(
-                path: settings.databasePath, policy: policy,
+                path: settings.databasePath, policy: policy, configuration: configuration,
                 kpiDefaults: KPISettings(
                     timeZoneID: "UTC", weekStart: .monday, claimThreshold: settings.slaClaimThreshold,
                     resolveThreshold: settings.slaResolveThreshold))

@@ -102,7 +102,9 @@ actor OutboxDispatcher {
             case .notModified, .superseded, .queryTooOld:
                 try await store.completeOutbox(outboxID, result: .delivered(messageID: nil), now: now())
             case .messageNotFound:
-                if case .updateCard = item.effect, !Translation.outboxID(intent: result.intentID).repost {
+                if case .updateCard = item.effect, !Translation.outboxID(intent: result.intentID).repost,
+                    try await isCurrentCard(item)
+                {
                     // The card was deleted: post it again; its new id becomes the card's.
                     logger.info("card is gone; posting it again", metadata: ["incident.id": "\(item.incidentID.map { "\($0)" } ?? "-")"])
                     await send(item, repost: true)
@@ -111,6 +113,10 @@ actor OutboxDispatcher {
                 }
             case .notEnoughRights:
                 try await store.completeOutbox(outboxID, result: .failed(reason: "not enough rights"), now: now())
+                if isPinning(item.effect), try await store.notePinRightMissing(outbox: outboxID, now: now()) != nil {
+                    logger.info("bot may not pin; telling the group once", metadata: ["chat.id": "\(result.chatID)"])
+                    await pump()
+                }
             case .forbidden(let description):
                 logger.warning("bot cannot write to the chat; marking the group inactive", metadata: ["chat.id": "\(result.chatID)", "error": "\(description)"])
                 try await store.markGroupInactive(chat: ChatID(result.chatID), now: now())

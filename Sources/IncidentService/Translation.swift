@@ -13,6 +13,11 @@ public enum Translation {
     public static func update(from event: WireProtocol.InboundEvent, receivedAt: Date) -> InboundUpdate? {
         let chat = IncidentCore.ChatRef(
             id: ChatID(event.chat.id), kind: chatKind(event.chat.kind), title: event.chat.title)
+        // Sent on behalf of a chat (anonymous administrator, channel): `from` is Telegram's
+        // placeholder bot, shared by every such poster. It is never recorded as a person.
+        if event.senderChat != nil, let anonymous = onBehalfOfChat(event, chat: chat, receivedAt: receivedAt) {
+            return anonymous
+        }
         let sender = event.from.map(person)
         let translated: StoreInboundEvent
         switch event.kind {
@@ -21,7 +26,11 @@ public enum Translation {
             case let name where newIssueCommands.contains(name):
                 translated = .newIssue(
                     command: MessageID(messageID),
-                    reported: replyTo.map { CreateRequest.Reported(messageID: MessageID($0.messageID), text: $0.text ?? "") })
+                    reported: replyTo.map {
+                        CreateRequest.Reported(
+                            messageID: MessageID($0.messageID), text: $0.text ?? "",
+                            attachments: $0.attachment.map(attachment).map { [$0] } ?? [])
+                    })
             case "register_driver":
                 translated = .registerDriver(command: MessageID(messageID))
             case "help", "start":
@@ -36,9 +45,14 @@ public enum Translation {
         case .buttonPress(let query, _, let data):
             translated = .press(query: CallbackQueryID(query), data: data)
         case .botMembership(let membership):
-            translated = membership.status == .removed ? .botRemoved : .botAdded
+            translated = membership.status == .removed
+                ? .botRemoved : .botMember(canPinMessages: membership.canPinMessages)
         case .chatMigrated(let newChat):
             translated = .migrated(to: ChatID(newChat))
+        case .message(let messageID, let text, let attached):
+            guard event.senderChat == nil else { return nil }
+            translated = .groupMessage(
+                message: MessageID(messageID), text: text, attachments: attached.map(attachment).map { [$0] } ?? [])
         }
         return InboundUpdate(updateID: event.updateID, chat: chat, sender: sender, event: translated, receivedAt: receivedAt)
     }

@@ -248,7 +248,8 @@ extension Database {
             i.reported_message_id, i.created_at, i.status, i.version, i.card_version, i.department_id,
             i.picker_open, i.resolver_id, i.resolve_round, i.summary, i.summary_deadline,
             i.department_assigned_at, i.waiting_since, i.last_nudge_at, i.reporter_nudged,
-            i.resolved_at, i.closed_at, i.pinned, i.card_message_id, i.summary_prompt_message_id
+            i.resolved_at, i.closed_at, i.pinned, i.card_message_id, i.summary_prompt_message_id,
+            i.assignment_card_version, i.episode_card_version, i.report_attachments
         FROM incidents i JOIN groups g ON g.id = i.group_id
         """
 
@@ -292,6 +293,9 @@ extension Database {
         incident.isPinned = columns.bool()
         let cardMessage = columns.optionalInt64().map(MessageID.init)
         let promptMessage = columns.optionalInt64().map(MessageID.init)
+        incident.assignmentCardVersion = Int(columns.int64())
+        incident.episodeCardVersion = Int(columns.int64())
+        incident.report.attachments = Attachment.decodeList(columns.string())
         incident.participations = try rows(
             """
             SELECT user_id, kind, session_seq, started_at, ended_at FROM participations
@@ -324,7 +328,7 @@ extension Database {
         status = ?, version = ?, card_version = ?, department_id = ?, picker_open = ?,
         resolver_id = ?, resolve_round = ?, summary = ?, summary_deadline = ?,
         department_assigned_at = ?, waiting_since = ?, last_nudge_at = ?, reporter_nudged = ?,
-        resolved_at = ?, closed_at = ?, pinned = ?
+        resolved_at = ?, closed_at = ?, pinned = ?, assignment_card_version = ?, episode_card_version = ?
         """
 
     private func mutableArguments(_ incident: Incident) -> StatementArguments {
@@ -334,6 +338,7 @@ extension Database {
             incident.resolveRound, incident.summary, stamp(incident.summaryDeadline),
             stamp(incident.departmentAssignedAt), stamp(incident.waitingSince), stamp(incident.lastNudgeAt),
             incident.reporterNudged, stamp(incident.resolvedAt), stamp(incident.closedAt), incident.isPinned,
+            incident.assignmentCardVersion, incident.episodeCardVersion,
         ]
     }
 
@@ -344,14 +349,15 @@ extension Database {
                 reported_message_id, created_at, status, version, card_version, department_id,
                 picker_open, resolver_id, resolve_round, summary, summary_deadline,
                 department_assigned_at, waiting_since, last_nudge_at, reporter_nudged,
-                resolved_at, closed_at, pinned)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                resolved_at, closed_at, pinned, assignment_card_version, episode_card_version,
+                report_attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 incident.id.rawValue, groupRowID, incident.companyID.rawValue, incident.number.rawValue,
                 incident.reporterID.rawValue, incident.report.text, incident.report.messageID?.rawValue,
                 stamp(incident.createdAt),
-            ] + mutableArguments(incident))
+            ] + mutableArguments(incident) + [Attachment.encodeList(incident.report.attachments)])
         try writeChildren(old: nil, new: incident)
     }
 

@@ -38,11 +38,20 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     case report(command: MessageID, argument: String)
     /// The bot was added to the chat.
     case botAdded
+    /// The bot was added, promoted or demoted, and may (or may not) pin messages now: as
+    /// ``botAdded``, and with the pin right a later lack of it is told to the group again.
+    case botMember(canPinMessages: Bool)
     /// The bot was removed from the chat (kicked or left).
     case botRemoved
     /// The group became a supergroup with this chat id; the update's `chat` is the old group
     /// (Telegram's `migrate_to_chat_id`, or `migrate_from_chat_id` seen from the new chat).
     case migrated(to: ChatID)
+    /// A command or a reply sent on behalf of a chat (an anonymous administrator or a
+    /// channel): nobody can be told apart, so it is answered with a refusal and acts on nothing.
+    case onBehalfOfChat(message: MessageID)
+    /// A person's ordinary message in the group, kept for a few minutes as the context of a
+    /// `/new_issue` sent without a reply (see `IssueContextPolicy`).
+    case groupMessage(message: MessageID, text: String, attachments: [Attachment] = [])
 }
 
 /// What applying an update did.

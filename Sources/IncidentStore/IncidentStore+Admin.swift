@@ -202,7 +202,16 @@ extension IncidentStore {
     /// supergroup). Idempotent: returns false when there was nothing to move.
     @discardableResult
     public func migrateGroup(from old: ChatID, to new: ChatID, now: Date) async throws(StoreError) -> Bool {
-        try await write { db in try db.migrateGroup(from: old, to: new, now: now) }
+        let policy = self.policy
+        let now = Timestamp.rounded(now)
+        return try await write { db in
+            let moved = try db.migrateGroup(from: old, to: new, now: now)
+            // Open incidents get a fresh, pinned card in the supergroup (see repostOpenCards).
+            if moved, let group = try db.group(chatID: new) {
+                try db.repostOpenCards(groupRowID: group.rowID, policy: policy, now: now)
+            }
+            return moved
+        }
     }
 
     /// Registers `user` as a driver who may report in the group of `chat`.

@@ -19,7 +19,10 @@ extension IncidentStore {
         var attempt = 0
         while true {
             do {
-                return try await write { db in try Self.apply(update, in: db, policy: policy, reportHTML: reportHTML) }
+                let context = configuration.issueContext
+                return try await write { db in
+                    try Self.apply(update, in: db, policy: policy, reportHTML: reportHTML, issueContext: context)
+                }
             } catch let error where error.code == .conflict && attempt < configuration.conflictRetries {
                 attempt += 1
             }
@@ -34,7 +37,8 @@ extension IncidentStore {
     }
 
     static func apply(
-        _ update: InboundUpdate, in db: Database, policy: SLAPolicy, reportHTML: String? = nil
+        _ update: InboundUpdate, in db: Database, policy: SLAPolicy, reportHTML: String? = nil,
+        issueContext: IssueContextPolicy = IssueContextPolicy()
     ) throws -> ApplyResult {
         if try db.row("SELECT 1 FROM processed_updates WHERE update_id = ?", [update.updateID]) != nil {
             return ApplyResult(outcome: .duplicate)
@@ -42,6 +46,7 @@ extension IncidentStore {
         let now = Timestamp.rounded(update.receivedAt)
         if let sender = update.sender { try db.recordSeen(sender, now: now) }
         var transaction = Transaction(db: db, now: now, chat: update.chat, policy: policy)
+        transaction.issueContext = issueContext
         if update.chat.kind.isGroup { transaction.group = try db.ensureGroup(update.chat, now: now) }
 
         let result: ApplyResult
@@ -72,12 +77,26 @@ extension IncidentStore {
             }
         case .botAdded:
             result = try transaction.botAdded()
+        case .botMember(let canPin):
+            result = try transaction.botAdded()
+            if let group = transaction.group { try db.recordPinRight(canPin, groupRowID: group.rowID) }
         case .botRemoved:
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
             try db.markGroupInactive(group.rowID, now: now)
             result = ApplyResult(outcome: .applied)
+        case .groupMessage(let message, let text, let attachments):
+            guard let sender = update.sender, let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
+            try db.rememberMessage(
+                message, text: text, attachments: attachments, by: sender.id, groupRowID: group.rowID, now: now,
+                policy: issueContext)
+            result = ApplyResult(outcome: .applied)
+        case .onBehalfOfChat(let message):
+            result = try transaction.refuse(.sentOnBehalfOfChat, answering: .message(message, incident: nil))
         case .migrated(let newChat):
             let moved = try db.migrateGroup(from: update.chat.id, to: newChat, now: now)
+            if moved, let group = try db.group(chatID: newChat) {
+                try db.repostOpenCards(groupRowID: group.rowID, policy: policy, now: now)
+            }
             result = ApplyResult(outcome: moved ? .applied : .ignored)
         }
         if case .deferred = result.outcome { return result }
@@ -107,6 +126,7 @@ struct Transaction {
     let chat: ChatRef
     let policy: SLAPolicy
     var group: StoredGroup?
+    var issueContext = IssueContextPolicy()
     let encoder = jsonEncoder()
 
     init(db: Database, now: Date, chat: ChatRef, policy: SLAPolicy) {
@@ -119,6 +139,17 @@ struct Transaction {
     // MARK: Incidents
 
     func create(_ request: CreateRequest) throws -> ApplyResult {
+        // Not a reply: the reporter's own last messages of the last few minutes, if any.
+        var request = request
+        var contextMessages: [MessageID] = []
+        if request.reported == nil, let group,
+            let recent = try db.recentReport(
+                by: request.reporter.id, before: request.commandMessageID, groupRowID: group.rowID, now: now,
+                policy: issueContext)
+        {
+            request.reported = recent.reported
+            contextMessages = recent.messages
+        }
         let company = group?.group.companyID
         let departments = try company.map { try db.departments(company: $0) } ?? []
         let members = try company.map { try db.members(company: $0) } ?? [:]
@@ -139,6 +170,9 @@ struct Transaction {
         case .success(let decision):
             guard let group else { throw StoreError.notFound("group") }
             try db.insertIncident(decision.incident, groupRowID: group.rowID)
+            // The reported messages (replied to, or taken as context) are not offered again.
+            try db.forgetMessages(
+                contextMessages + [decision.incident.report.messageID].compactMap { $0 }, groupRowID: group.rowID)
             try db.run("UPDATE counters SET value = ? WHERE name = 'incident_id' AND value = ?", [lastID + 1, lastID])
             guard db.changesCount == 1 else { throw CompareAndSetConflict() }
             try db.run(

@@ -18,14 +18,39 @@ public struct IncidentRecord: Hashable, Sendable {
     public var status: IncidentStatus
     public var department: DepartmentRef?
     public var reporterID: UserID
-    /// Everyone who claimed or joined, in order of first appearance.
+    /// The people working on it now (claimed or joined and not left), in the order they
+    /// started; empty once it is resolved or closed. The history is ``participants``.
     public var claimerIDs: [UserID]
+    /// Every claim and join, oldest first, with when it ended.
+    public var participants: [ParticipantRecord]
+    /// The reported text (the description the card shows).
+    public var reportedText: String
+    /// Photos, documents and locations that came with the report.
+    public var attachments: [Attachment] = []
+    /// A link to the reported message (supergroups only).
+    public var reportedMessageLink: String? = nil
     public var summary: String?
     public var createdAt: Date
     /// The first claim.
     public var claimedAt: Date?
     public var resolvedAt: Date?
     public var closedAt: Date?
+}
+
+/// One person's stint on an incident: from a claim or a join until they left, the incident
+/// moved to another department, or it was resolved or closed (nil while still on it).
+public struct ParticipantRecord: Hashable, Sendable {
+    public var userID: UserID
+    public var kind: Participation.Kind
+    public var joinedAt: Date
+    public var leftAt: Date?
+
+    public init(userID: UserID, kind: Participation.Kind, joinedAt: Date, leftAt: Date?) {
+        self.userID = userID
+        self.kind = kind
+        self.joinedAt = joinedAt
+        self.leftAt = leftAt
+    }
 }
 
 /// One timeline line as the admin API shows it.
@@ -121,23 +146,34 @@ extension Database {
     func incidentRecord(_ row: Row) throws -> IncidentRecord {
         let id = IncidentID(row["id"] as Int64)
         let participations = try rows(
-            "SELECT user_id, started_at FROM participations WHERE incident_id = ? ORDER BY seq", [id.rawValue])
+            "SELECT user_id, kind, started_at, ended_at FROM participations WHERE incident_id = ? ORDER BY seq",
+            [id.rawValue])
+        let participants = try participations.map {
+            ParticipantRecord(
+                userID: UserID($0["user_id"] as Int64), kind: Participation.Kind(rawValue: $0["kind"]) ?? .joined,
+                joinedAt: try $0.date("started_at"), leftAt: try $0.optionalDate("ended_at"))
+        }
         var claimers: [UserID] = []
-        for participation in participations {
-            let user = UserID(participation["user_id"] as Int64)
-            if !claimers.contains(user) { claimers.append(user) }
+        for participant in participants where participant.leftAt == nil && !claimers.contains(participant.userID) {
+            claimers.append(participant.userID)
         }
         let department = (row["department_id"] as Int64?).map {
             IncidentRecord.DepartmentRef(id: DepartmentID($0), name: row["department_name"] ?? "")
         }
-        return IncidentRecord(
+        var record = IncidentRecord(
             id: id, number: IncidentNumber(row["number"] as Int), chatID: ChatID(row["chat_id"] as Int64),
             companyID: CompanyID(row["company_id"] as Int64),
             status: IncidentStatus(rawValue: row["status"]) ?? .closed, department: department,
-            reporterID: UserID(row["reporter_id"] as Int64), claimerIDs: claimers, summary: row["summary"],
+            reporterID: UserID(row["reporter_id"] as Int64), claimerIDs: claimers, participants: participants,
+            reportedText: row["reported_text"], summary: row["summary"],
             createdAt: try row.date("created_at"),
             claimedAt: try participations.first?.date("started_at"),
             resolvedAt: try row.optionalDate("resolved_at"), closedAt: try row.optionalDate("closed_at"))
+        record.attachments = Attachment.decodeList(row["report_attachments"] ?? "[]")
+        if let message = row["reported_message_id"] as Int64? {
+            record.reportedMessageLink = Attachment.messageLink(chat: record.chatID, message: MessageID(message))
+        }
+        return record
     }
 
     func timeline(_ id: IncidentID) throws -> [TimelineRecord] {

@@ -16,6 +16,8 @@ public struct StoreConfiguration: Hashable, Sendable {
     /// fewer, longer checkpoints: hot pages (an incident rewritten by each press) are copied
     /// once per checkpoint rather than many times.
     public var walAutocheckpointPages: Int
+    /// What `/new_issue` without a reply takes as the description.
+    public var issueContext: IssueContextPolicy = IssueContextPolicy()
 
     /// SQLite's durability settings.
     public enum Synchronous: String, Hashable, Sendable {

@@ -17,6 +17,22 @@ enum Schema {
         migrator.registerMigration("v3-kpi: company report settings and report indexes") { db in
             try db.execute(sql: v3KPI)
         }
+        migrator.registerMigration("v3-people: card versions where an assignment and an episode began") { db in
+            try db.execute(sql: v3People)
+        }
+        migrator.registerMigration("v3-people: when a group was told the bot cannot pin") { db in
+            try db.execute(sql: "ALTER TABLE groups ADD COLUMN pin_right_notice_at TEXT")
+        }
+        migrator.registerMigration("v3-people: people's recent messages, the context of /new_issue") { db in
+            try db.execute(sql: v3PeopleRecentMessages)
+        }
+        migrator.registerMigration("v3-people: photos, documents and locations of reports") { db in
+            // JSON arrays of attachments (see IncidentCore.Attachment); empty for plain text.
+            try db.execute(sql: """
+                ALTER TABLE incidents ADD COLUMN report_attachments TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE recent_messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+                """)
+        }
         return migrator
     }
 
@@ -233,5 +249,30 @@ enum Schema {
         CREATE INDEX department_sessions_assigned ON department_sessions(assigned_at);
         CREATE INDEX department_sessions_ended ON department_sessions(ended_at);
         CREATE INDEX timeline_resolutions ON timeline(incident_id, at) WHERE kind = 'resolved';
+        """
+
+    /// Where the current department assignment and the current episode (since creation or the
+    /// last reopen) began, in card versions: a press drawn before them means something else now
+    /// (see `IncidentMachine.refusal(pressing:drawnFor:on:context:)`). Incidents from before
+    /// this migration take their current card version, so their older cards stay refused as
+    /// they were.
+    static let v3People = """
+        ALTER TABLE incidents ADD COLUMN assignment_card_version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE incidents ADD COLUMN episode_card_version INTEGER NOT NULL DEFAULT 1;
+        UPDATE incidents SET assignment_card_version = card_version, episode_card_version = card_version;
+        """
+
+    /// A person's group messages of the last few minutes: `/new_issue` without a reply takes the
+    /// reporter's last ones as the description. Pruned as new ones arrive.
+    static let v3PeopleRecentMessages = """
+        CREATE TABLE recent_messages (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (group_id, message_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX recent_messages_user ON recent_messages(group_id, user_id, message_id);
         """
 }

@@ -89,6 +89,12 @@ extension Settings {
         slaClaimThreshold = try minutes("SLA_CLAIM_MINUTES", allowZero: false)
         slaResolveThreshold = try minutes("SLA_RESOLVE_MINUTES", allowZero: false)
         reminderCheckInterval = try minutes("REMINDER_CHECK_INTERVAL_MINUTES", allowZero: false)
+        issueContextWindow = try minutes("ISSUE_CONTEXT_WINDOW_MINUTES", allowZero: true)
+        let limit = value("ISSUE_CONTEXT_MESSAGE_LIMIT")
+        guard let limitValue = Int(limit), (0...20).contains(limitValue) else {
+            throw SettingsError(variable: "ISSUE_CONTEXT_MESSAGE_LIMIT", shownValue: limit, expected: "a whole number from 0 to 20")
+        }
+        issueContextMessageLimit = limitValue
         let level = value("LOG_LEVEL")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
             throw SettingsError(

@@ -57,6 +57,11 @@ public struct Settings: Sendable {
     public var slaClaimThreshold: TimeInterval
     /// SLA_RESOLVE_MINUTES, in seconds: a company's resolve SLA unless it sets its own.
     public var slaResolveThreshold: TimeInterval
+    /// ISSUE_CONTEXT_WINDOW_MINUTES, in seconds: `/new_issue` without a reply takes the
+    /// reporter's messages of this long before it as the description (0: off).
+    public var issueContextWindow: TimeInterval = 180
+    /// ISSUE_CONTEXT_MESSAGE_LIMIT: at most this many of them.
+    public var issueContextMessageLimit: Int = 3
     /// REMINDER_CHECK_INTERVAL_MINUTES, in seconds: how often the scheduler ticks.
     public var reminderCheckInterval: TimeInterval
     /// LOG_LEVEL.
@@ -98,6 +103,8 @@ public struct Settings: Sendable {
         ("SLA_CLAIM_MINUTES", "15", "reports: default claim SLA, assignment to first claim (a company may set its own)"),
         ("SLA_RESOLVE_MINUTES", "240", "reports: default resolve SLA, assignment to resolution (a company may set its own)"),
         ("REMINDER_CHECK_INTERVAL_MINUTES", "5", "minutes between the scheduler's SLA ticks (greater than 0)"),
+        ("ISSUE_CONTEXT_WINDOW_MINUTES", "3", "/new_issue without a reply: the reporter's messages of this many minutes before it are the description (0: off)"),
+        ("ISSUE_CONTEXT_MESSAGE_LIMIT", "3", "/new_issue without a reply: at most this many of those messages"),
         ("LOG_LEVEL", "INFO", "trace, debug, info, notice, warning, error or critical"),
         ("HTTP_PORT", "8080", "incident service: admin API, dashboard, /healthz, /metrics"),
         ("ADMIN_API_TOKEN", nil, "bearer token for the admin API; unset: the admin API refuses every call"),

@@ -237,10 +237,13 @@ struct ControlAPI: Sendable {
     func postMessage(_ captures: [String], _ input: BotAPIParameters) throws(ControlError) -> JSONValue {
         let chatID = try id(captures[0], "chat id")
         let from = try requiredInt(input, "from")
-        let text = try requiredString(input, "text")
+        let identity = try Self.postingIdentity(input)
+        let attachment = try Self.attachment(input)
+        let text = attachment == nil ? try requiredString(input, "text") : input.string("text") ?? ""
         let replyTo = try optionalInt(input, "reply_to_message_id")
         return try mutate { state, now throws(ControlError) in
-            let (message, updateID) = try state.postUserMessage(chatID: chatID, fromID: from, text: text, replyTo: replyTo, now: now)
+            let (message, updateID) = try state.postUserMessage(
+                chatID: chatID, fromID: from, text: text, replyTo: replyTo, now: now, identity: identity, attachment: attachment)
             return Self.posted(chatID: chatID, message, updateID)
         }
     }
@@ -255,11 +258,13 @@ struct ControlAPI: Sendable {
         }
         let replyTo = try optionalInt(input, "reply_to_message_id")
         let mention = try optionalBool(input, "mention_bot") ?? false
+        let identity = try Self.postingIdentity(input)
         return try mutate { state, now throws(ControlError) in
             var text = "/" + command
             if mention { text += "@" + (state.botUser.username ?? "") }
             if let args = input.string("args"), !args.isEmpty { text += " " + args }
-            let (message, updateID) = try state.postUserMessage(chatID: chatID, fromID: from, text: text, replyTo: replyTo, now: now)
+            let (message, updateID) = try state.postUserMessage(
+                chatID: chatID, fromID: from, text: text, replyTo: replyTo, now: now, identity: identity)
             return Self.posted(chatID: chatID, message, updateID)
         }
     }

@@ -75,6 +75,11 @@ struct SimulatedMessage: Sendable {
     var service: ServiceAction?
     var deletedAt: Date?
     var callbackQueryIDs: [String] = []
+    /// Sent on behalf of a chat (an anonymous administrator as the group, or a channel);
+    /// `senderID` is then Telegram's placeholder bot.
+    var senderChat: SenderChat? = nil
+    /// A photo, document or location; the text of the revisions is then the caption.
+    var attachment: Attachment? = nil
 
     var current: MessageRevision { revisions[revisions.count - 1] }
     var isDeleted: Bool { deletedAt != nil }

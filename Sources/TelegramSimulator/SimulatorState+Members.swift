@@ -217,7 +217,13 @@ extension SimulatorState {
     // MARK: Messages from people
 
     /// A person writes in a group, optionally replying; the bot gets it if Telegram would send it.
-    mutating func postUserMessage(chatID: Int, fromID: Int, text: String, replyTo: Int?, now: Date) throws(ControlError) -> (SimulatedMessage, Int?) {
+    /// `identity` posts as an anonymous administrator or as a channel (`sender_chat`);
+    /// `attachment` makes it a photo or document (`text` is then the caption, may be empty) or a
+    /// location (no text).
+    mutating func postUserMessage(
+        chatID: Int, fromID: Int, text: String, replyTo: Int?, now: Date,
+        identity: PostingIdentity = .person, attachment: Attachment? = nil
+    ) throws(ControlError) -> (SimulatedMessage, Int?) {
         var chat = try requireChat(chatID)
         _ = try requireUser(fromID)
         guard chat.migratedToChatID == nil else {
@@ -228,14 +234,38 @@ extension SimulatorState {
         } else {
             guard chat.id == fromID else { throw .badRequest("only user \(chat.id) writes in this private chat") }
         }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text.utf16.count <= Self.maximumTextLength else {
-            throw .badRequest("text must be 1-4096 characters")
+        switch attachment {
+        case nil:
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, text.utf16.count <= Self.maximumTextLength else {
+                throw .badRequest("text must be 1-4096 characters")
+            }
+        case .location:
+            guard text.isEmpty else { throw .badRequest("a location has no text or caption") }
+        case .photo, .document:
+            guard text.utf16.count <= Self.maximumCaptionLength else { throw .badRequest("caption must be at most 1024 characters") }
+        }
+        var senderID = fromID
+        var senderChat: SenderChat?
+        switch identity {
+        case .person:
+            break
+        case .anonymousAdministrator:
+            guard chat.isGroup, [.creator, .administrator].contains(chat.memberStatus[fromID]) else {
+                throw .badRequest("only an administrator of a group can post anonymously")
+            }
+            senderID = SenderChat.groupAnonymousBot.id
+            senderChat = SenderChat(id: chat.id, type: chat.kind.rawValue, title: chat.title, username: chat.username)
+        case .channel(let id, let title, let username):
+            guard chat.isGroup else { throw .badRequest("only group messages can be sent as a channel") }
+            guard id < -1_000_000_000_000 else { throw .badRequest("a channel id looks like -100xxxxxxxxxx") }
+            senderID = SenderChat.channelBot.id
+            senderChat = SenderChat(id: id, type: "channel", title: title, username: username)
         }
         if let replyTo { guard chat.liveMessage(replyTo) != nil else { throw .notFound("message \(replyTo) not found in chat \(chatID)") } }
         let message = SimulatedMessage(
-            id: chat.nextMessageID, senderID: fromID, date: now,
+            id: chat.nextMessageID, senderID: senderID, date: now,
             revisions: [MessageRevision(text: FormattedText(text: text, entities: Self.detectEntities(text)), inlineKeyboard: nil, date: now)],
-            replyToMessageID: replyTo
+            replyToMessageID: replyTo, senderChat: senderChat, attachment: attachment
         )
         chat.messages.append(message)
         chats[chatID] = chat

@@ -93,6 +93,13 @@ extension SimulatorState {
             object["text"] = .string(serviceDescription(service, sender: message.senderID))
             object["html"] = .string(TelegramHTML.escape(serviceDescription(service, sender: message.senderID)))
         }
+        if let senderChat = message.senderChat { object["sender_chat"] = senderChat.json }
+        if let attachment = message.attachment {
+            // The same fields the bot sees (photo, document, location; the caption stays in `text`).
+            var media: [String: JSONValue] = [:]
+            attachment.add(to: &media, caption: FormattedText(text: "", entities: []), entityJSON: { _ in .null })
+            for (key, value) in media { object[key] = value }
+        }
         object["callback_queries"] = .array(message.callbackQueryIDs.compactMap { callbackQueries[$0].map(callbackJSON) })
         return .object(object)
     }

@@ -111,7 +111,7 @@ struct SimulatorState: Sendable {
     // MARK: Lookups
 
     func user(_ id: Int) -> SimulatedUser? {
-        id == botUser.id ? botUser : users[id]
+        id == botUser.id ? botUser : users[id] ?? SenderChat.placeholders[id]
     }
 
     /// The chat a `chat_id` parameter names: an id, or `@username` of a group.
@@ -161,13 +161,19 @@ struct SimulatorState: Sendable {
             "date": .int(Int(message.date.timeIntervalSince1970)),
         ]
         let current = message.current
-        if message.service == nil {
+        if let senderChat = message.senderChat { object["sender_chat"] = senderChat.json }
+        if let attachment = message.attachment {
+            attachment.add(to: &object, caption: current.text, entityJSON: { userJSON($0) })
+        }
+        if message.service == nil && message.attachment == nil {
             object["text"] = .string(current.text.text)
             if !current.text.entities.isEmpty {
                 object["entities"] = .array(current.text.entities.map { entity in
                     entity.json(user: entity.userID.map { userJSON($0) })
                 })
             }
+        }
+        if message.service == nil {
             if let keyboard = current.inlineKeyboard { object["reply_markup"] = keyboard }
             if let editDate = message.editDate { object["edit_date"] = .int(Int(editDate.timeIntervalSince1970)) }
         }

@@ -41,14 +41,17 @@ public struct ReferencedMessage: Codable, Sendable, Equatable {
     /// The message's text or, for media, its caption; nil when it has neither.
     public var text: String?
     public var from: UserRef?
+    /// Its photo, document or location, if any.
+    public var attachment: MessageAttachment?
 
-    public init(messageID: Int64, text: String?, from: UserRef?) {
+    public init(messageID: Int64, text: String?, from: UserRef?, attachment: MessageAttachment? = nil) {
         self.messageID = messageID
         self.text = text
         self.from = from
+        self.attachment = attachment
     }
 
-    enum CodingKeys: String, CodingKey { case messageID = "message_id", text, from }
+    enum CodingKeys: String, CodingKey { case messageID = "message_id", text, from, attachment }
 }
 
 /// A normalized inbound Telegram update (gateway -> incidents). Idempotent by `updateID`.
@@ -58,12 +61,17 @@ public struct InboundEvent: Codable, Sendable, Equatable {
     /// Who acted (absent only for service events without a sender).
     public var from: UserRef?
     public var kind: Kind
+    /// Set when the message was sent on behalf of a chat: an anonymous administrator (the group
+    /// itself) or a channel. `from` is then Telegram's placeholder bot (GroupAnonymousBot,
+    /// Channel_Bot), not a person. Absent for everything else (and from older gateways).
+    public var senderChat: ChatRef?
 
-    public init(updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind) {
+    public init(updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind, senderChat: ChatRef? = nil) {
         self.updateID = updateID
         self.chat = chat
         self.from = from
         self.kind = kind
+        self.senderChat = senderChat
     }
 
     /// What happened.
@@ -78,9 +86,13 @@ public struct InboundEvent: Codable, Sendable, Equatable {
         case botMembership(BotMembership)
         /// The group became a supergroup with a new id; `chat` names the old one.
         case chatMigrated(toChatID: Int64)
+        /// A person's ordinary message in a group (text, or a caption): kept a few minutes so
+        /// that `/new_issue` sent without a reply can take the reporter's last messages as the
+        /// description.
+        case message(messageID: Int64, text: String, attachment: MessageAttachment? = nil)
     }
 
-    enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind }
+    enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind, senderChat = "sender_chat" }
 }
 
 /// The bot's standing in a chat after a `my_chat_member` update.

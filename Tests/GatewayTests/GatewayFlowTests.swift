@@ -29,7 +29,7 @@ struct GatewayFlowTests {
         let fake = FakeBotAPI()
         fake.push([
             (100, Fixture.command(100, "/new_issue")),
-            (101, Fixture.plainText(101)),
+            (101, Fixture.update(101, "message", Fixture.message(11, chat: Fixture.privateChat, text: "hello"))),
             (102, Fixture.callback(102)),
         ])
         try await withGateway(fake: fake) { harness in

@@ -46,13 +46,14 @@ struct NormalizationTests {
             json: Fixture.command(3, "/New_Issue@raisedashbot  trailer 7 door jammed "),
             expected: event(3, .command(name: "new_issue", arguments: "trailer 7 door jammed", messageID: 10, replyTo: nil))),
         Case(
-            name: "/ticket replying to a photo: the caption is the description",
+            name: "/ticket replying to a photo: the caption is the description, the photo its attachment",
             json: Fixture.command(4, "/ticket", extra: replyToPhoto),
             expected: event(
                 4,
                 .command(
                     name: "ticket", arguments: "", messageID: 10,
-                    replyTo: ReferencedMessage(messageID: 6, text: "Broken mirror", from: bob)))),
+                    replyTo: ReferencedMessage(
+                        messageID: 6, text: "Broken mirror", from: bob, attachment: MessageAttachment(kind: .photo, fileID: "x"))))),
         Case(
             name: "/register_driver", json: Fixture.command(5, "/register_driver"),
             expected: event(5, .command(name: "register_driver", arguments: "", messageID: 10, replyTo: nil))),
@@ -81,9 +82,17 @@ struct NormalizationTests {
                     messageID: 31, text: "Replaced the fuse",
                     replyTo: ReferencedMessage(messageID: 30, text: "Please describe how it was resolved", from: botRef)))),
         Case(
-            name: "a reply to someone else", json: Fixture.update(12, "message", Fixture.message(32, text: "on it", extra: replyToBob)),
+            name: "a reply to someone else: context for a later /new_issue", json: Fixture.update(12, "message", Fixture.message(32, text: "on it", extra: replyToBob)),
+            expected: event(12, .message(messageID: 32, text: "on it"))),
+        Case(name: "a plain message: context for a later /new_issue", json: Fixture.plainText(13), expected: event(13, .message(messageID: 11, text: "Trailer door is jammed"))),
+        Case(
+            name: "a plain message in a private chat",
+            json: Fixture.update(15, "message", Fixture.message(12, chat: Fixture.privateChat, text: "hello")),
             expected: .skipped(.ordinaryMessage)),
-        Case(name: "a plain message", json: Fixture.plainText(13), expected: .skipped(.ordinaryMessage)),
+        Case(
+            name: "another bot's message",
+            json: Fixture.update(16, "message", Fixture.message(12, from: #"{"id":99,"is_bot":true,"first_name":"Other"}"#, text: "beep")),
+            expected: .skipped(.ordinaryMessage)),
         Case(
             name: "a sticker replying to the bot",
             json: Fixture.update(
@@ -166,6 +175,6 @@ struct NormalizationTests {
     func notCommands(_ text: String) throws {
         let update = try JSONDecoder().decode(Update.self, from: Data(Fixture.update(1, "message", Fixture.message(1, text: text)).utf8))
         let normalizer = UpdateNormalizer(botID: Fixture.botID, botUsername: Fixture.botUsername)
-        #expect(normalizer.normalize(update) == .skipped(.ordinaryMessage))
+        #expect(normalizer.normalize(update) == Self.event(1, .message(messageID: 1, text: text)))
     }
 }

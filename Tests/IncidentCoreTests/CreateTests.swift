@@ -61,7 +61,7 @@ import Testing
     @Test func refusalAnswersThePersonWhereTheyAsked() {
         #expect(Refusal.notAReply.effects(answering: .message(501, incident: nil)) == [
             .sendMessage(OutgoingMessage(
-                incidentID: nil, html: "Reply /new_issue to the message that describes the problem.",
+                incidentID: nil, html: "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it).",
                 replyTo: .message(501))),
         ])
         #expect(Refusal.staleCard.effects(answering: .press("q9")) == [

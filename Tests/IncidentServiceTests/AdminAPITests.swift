@@ -149,6 +149,9 @@ struct AdminAPITests {
                 #expect(incidents.first?[field] is NSNull, "\(field) is not null")
             }
             #expect(incidents.first?["claimer_ids"] as? [Int] == [])
+            #expect(incidents.first?["participants"] as? [Any] != nil)
+            #expect((incidents.first?["participants"] as? [Any])?.isEmpty == true)
+            #expect(incidents.first?["description"] as? String == "flat tyre")
             #expect(incidents.first?["chat_id"] as? Int == -77)
             #expect((incidents.first?["created_at"] as? String)?.hasSuffix("Z") == true)
             #expect((try await server.call("GET", "/api/v1/incidents?status=resolved").1["incidents"] as? [Any])?.isEmpty == true)

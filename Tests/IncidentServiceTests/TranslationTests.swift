@@ -38,7 +38,7 @@ struct TranslationTests {
         #expect(reply?.event == .reply(message: 9, replyTo: 8, text: "fixed"))
         let press = Translation.update(from: Self.event(.buttonPress(callbackQueryID: "q1", messageID: 2, data: "garbage")), receivedAt: .now)
         #expect(press?.event == .press(query: "q1", data: "garbage"))
-        #expect(Translation.update(from: Self.event(.botMembership(BotMembership(status: .administrator, canPinMessages: true))), receivedAt: .now)?.event == .botAdded)
+        #expect(Translation.update(from: Self.event(.botMembership(BotMembership(status: .administrator, canPinMessages: true))), receivedAt: .now)?.event == .botMember(canPinMessages: true))
         #expect(Translation.update(from: Self.event(.botMembership(BotMembership(status: .removed, canPinMessages: false))), receivedAt: .now)?.event == .botRemoved)
         #expect(Translation.update(from: Self.event(.chatMigrated(toChatID: -100_2)), receivedAt: .now)?.event == .migrated(to: ChatID(-100_2)))
     }
@@ -97,5 +97,30 @@ struct TranslationTests {
                 #expect(Translation.outboxID(intent: id) == (outbox, repost))
             }
         }
+    }
+}
+
+/// Messages sent on behalf of a chat: refused without recording the placeholder bot as a person.
+@Suite("Translation: messages on behalf of a chat")
+struct OnBehalfOfChatTranslationTests {
+    static let chat = WireProtocol.ChatRef(id: -100_1, kind: .supergroup, title: "Ops")
+    static let placeholder = UserRef(id: 1_087_968_824, username: "GroupAnonymousBot", firstName: "Group")
+
+    static func event(_ kind: WireProtocol.InboundEvent.Kind) -> WireProtocol.InboundEvent {
+        WireProtocol.InboundEvent(updateID: 12, chat: chat, from: placeholder, kind: kind, senderChat: chat)
+    }
+
+    @Test func reportingRegisteringAndSummariesAreRefused() throws {
+        for name in ["new_issue", "ticket", "register_driver"] {
+            let update = try #require(Translation.update(from: Self.event(.command(name: name, arguments: "", messageID: 4, replyTo: nil)), receivedAt: .now))
+            #expect(update.event == .onBehalfOfChat(message: 4))
+            #expect(update.sender == nil)
+        }
+        let reply = try #require(Translation.update(from: Self.event(.reply(messageID: 9, text: "fixed", replyTo: ReferencedMessage(messageID: 8, text: nil, from: nil))), receivedAt: .now))
+        #expect(reply.event == .onBehalfOfChat(message: 9))
+        #expect(reply.sender == nil)
+        let help = try #require(Translation.update(from: Self.event(.command(name: "help", arguments: "", messageID: 6, replyTo: nil)), receivedAt: .now))
+        #expect(help.event == .help(command: 6))
+        #expect(help.sender == nil)
     }
 }

@@ -80,7 +80,7 @@ import Testing
         let item = try #require(try await fixture.store.claimOutbox(now: F.t0).first)
         guard case .sendMessage(let message) = item.effect else { throw Failure("no answer") }
         #expect(message.replyTo == .message(5))
-        #expect(message.html == "Reply /new_issue to the message that describes the problem.")
+        #expect(message.html == "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it).")
         #expect(try await fixture.store.incidents().isEmpty)
     }
 

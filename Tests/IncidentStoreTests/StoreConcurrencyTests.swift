@@ -9,7 +9,7 @@ import Testing
     typealias F = StoreFixture
 
     /// Sixteen members press Claim on the same card at once: one transition, one card update;
-    /// everyone else is told the card changed.
+    /// everyone else is told the incident is in progress now (their Claim no longer applies).
     @Test(arguments: [1, 2])
     func sixteenClaimsOneTransition(pools: Int) async throws {
         let fixture = try await StoreFixture()
@@ -35,7 +35,7 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 == .applied }.count == 1)
-        #expect(outcomes.filter { $0 == .refused(.staleCard) }.count == 15)
+        #expect(outcomes.filter { $0 == .refused(.notAvailable(1, .inProgress)) }.count == 15)
 
         let incident = try #require(try await fixture.store.incident(id))
         #expect(incident.status == .inProgress)
@@ -47,7 +47,7 @@ import Testing
         let answers = open.compactMap { if case .answerPress(let a) = $0.effect { a } else { nil } }
         #expect(answers.count == 16)
         #expect(answers.filter(\.showAlert).count == 15)
-        #expect(answers.filter(\.showAlert).allSatisfy { $0.text == "This card has changed, use the current one." })
+        #expect(answers.filter(\.showAlert).allSatisfy { $0.text == "#0001 is in progress; that button no longer applies." })
     }
 
     /// Sixteen concurrent /new_issue in one group get sixteen distinct, consecutive numbers.

@@ -14,6 +14,7 @@ import Testing
         #expect(migrations.contains { $0.hasPrefix("v1:") } && migrations.contains { $0.hasPrefix("v2:") })
         #expect(migrations.contains("v3-hardening: dead letters and the write probe"))
         #expect(migrations.contains("v3-kpi: company report settings and report indexes"))
+        #expect(migrations.contains { $0.hasPrefix("v3-people") })
         // Reopening does not migrate again or lose data.
         let again = try fixture.secondStore()
         #expect(try await again.appliedMigrations() == migrations)
@@ -72,7 +73,13 @@ import Testing
         let detail = try #require(try await fixture.store.incidentDetail(id))
         #expect(detail.incident.status == .resolved)
         #expect(detail.incident.summary == "Replaced the tyre")
-        #expect(detail.incident.claimerIDs == [F.carol.id, F.bob.id])
+        // Nobody is on it once it is resolved; the history keeps both, ended at the resolution.
+        #expect(detail.incident.claimerIDs == [])
+        #expect(detail.incident.participants == [
+            ParticipantRecord(userID: F.carol.id, kind: .claimed, joinedAt: F.at(minutes: 2), leftAt: F.at(minutes: 6)),
+            ParticipantRecord(userID: F.bob.id, kind: .joined, joinedAt: F.at(minutes: 3), leftAt: F.at(minutes: 6)),
+        ])
+        #expect(detail.incident.reportedText == "Flat tyre <b>at</b> exit 5")
         #expect(detail.incident.department?.name == "Dispatch")
         #expect(detail.incident.claimedAt == F.at(minutes: 2))
         #expect(detail.incident.resolvedAt == F.at(minutes: 6))

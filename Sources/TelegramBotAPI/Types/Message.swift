@@ -39,6 +39,8 @@ public struct Message: Sendable, Hashable, Decodable {
     /// The message carries media (photo, video, document, voice, ...), whose content this
     /// client does not decode.
     public let hasMedia: Bool
+    /// The photo (its largest size), document or location, when the message has one.
+    public let media: Media?
 
     private let replyTo: Indirect<Message>?
     private let pinned: Indirect<Message>?
@@ -60,8 +62,9 @@ public struct Message: Sendable, Hashable, Decodable {
         caption: String? = nil, captionEntities: [MessageEntity] = [], newChatMembers: [User] = [],
         leftChatMember: User? = nil, newChatTitle: String? = nil, groupChatCreated: Bool = false,
         supergroupChatCreated: Bool = false, migrateToChatID: Int64? = nil, migrateFromChatID: Int64? = nil,
-        hasMedia: Bool = false, replyToMessage: Message? = nil, pinnedMessage: Message? = nil
+        hasMedia: Bool = false, replyToMessage: Message? = nil, pinnedMessage: Message? = nil, media: Media? = nil
     ) {
+        self.media = media
         self.messageID = messageID
         self.messageThreadID = messageThreadID
         self.from = from
@@ -107,6 +110,7 @@ public struct Message: Sendable, Hashable, Decodable {
         case animation, audio, document, photo, sticker, video
         case videoNote = "video_note"
         case voice
+        case location
     }
 
     static let mediaKeys: [CodingKeys] = [.animation, .audio, .document, .photo, .sticker, .video, .videoNote, .voice]
@@ -132,6 +136,7 @@ public struct Message: Sendable, Hashable, Decodable {
         migrateToChatID = try c.decodeIfPresent(Int64.self, forKey: .migrateToChatID)
         migrateFromChatID = try c.decodeIfPresent(Int64.self, forKey: .migrateFromChatID)
         hasMedia = Self.mediaKeys.contains { c.contains($0) }
+        media = try Media.decode(from: c)
         replyTo = try c.decodeIfPresent(Message.self, forKey: .replyToMessage).map(Indirect.init)
         pinned = try c.decodeIfPresent(Message.self, forKey: .pinnedMessage).map(Indirect.init)
     }

@@ -9,7 +9,7 @@ extension EndToEnd {
     /// transition, one card change, one refusal.
     @Suite("End to end: two claims at once", .serialized)
     struct ConcurrentClaimTests {
-        @Test("both presses reach the bot in one poll; one wins, the other is told the card changed; one card change")
+        @Test("both presses reach the bot in one poll; one wins, the other is told it is in progress now; one card change")
         func twoClaims() async throws {
             // Debug logs: the gateway says how many updates each poll fetched.
             try await RunningSystem.with(extra: ["LOG_LEVEL": "debug"]) { system in
@@ -50,7 +50,7 @@ extension EndToEnd {
 
                 #expect(answers.filter { !$0.alert }.count == 1, "exactly one claim wins: \(answers)")
                 let refusal = try #require(answers.first { $0.alert })
-                #expect(refusal.text == "This card has changed, use the current one.")
+                #expect(refusal.text == "#0001 is in progress; that button no longer applies.")
                 let winner = answers[0].alert ? "Dina" : "Dave"
                 let loser = answers[0].alert ? "Dave" : "Dina"
 

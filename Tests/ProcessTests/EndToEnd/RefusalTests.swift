@@ -43,17 +43,18 @@ extension EndToEnd {
                 // A stranger opens the department picker.
                 try await expectRefusal(system, "Change department", on: card.id, as: World.stranger,
                                         "Only members of Dispatch or a manager can do this.", status: "awaiting_claim")
-                // A press from the old card version (the card was edited since).
+                // A press from the old card version (the card was edited since): judged on the
+                // current state, where choosing a department no longer applies.
                 let stale = try await system.press(data: oldDispatch, on: card.id, as: World.driver)
                 #expect(stale.alert)
-                #expect(stale.text == "This card has changed, use the current one.")
-                // The Claim button of the current card, pressed after the card moved on, is stale too.
+                #expect(stale.text == "#0001 is awaiting claim; that button no longer applies.")
+                // The Claim button of the earlier card, pressed after someone claimed: no longer applies.
                 let claimData = try #require(waiting.buttonData["Claim"])
                 try await system.press("Claim", on: card.id, as: World.dispatcher)
                 try await system.waitForCard("0001", in: chat, "Dave on it") { $0.text.contains("On it: Dave") }
                 let late = try await system.press(data: claimData, on: card.id, as: World.secondDispatcher)
                 #expect(late.alert)
-                #expect(late.text == "This card has changed, use the current one.")
+                #expect(late.text == "#0001 is in progress; that button no longer applies.")
 
                 // Resolve by someone not on it and not a manager.
                 try await expectRefusal(system, "Resolve", on: card.id, as: World.secondDispatcher,
@@ -79,7 +80,7 @@ extension EndToEnd {
 
                 // Not a reply: how to use it.
                 let bare = try await system.command("/new_issue", in: chat, as: World.driver)
-                try await expectReply(system, in: chat, to: bare, "Reply /new_issue to the message that describes the problem.")
+                try await expectReply(system, in: chat, to: bare, "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it).")
 
                 // Not registered (a stranger who is neither driver, member nor manager): how to register.
                 let text = try await system.say("Something is wrong", in: chat, as: World.stranger)
