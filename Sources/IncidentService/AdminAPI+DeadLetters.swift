@@ -26,9 +26,12 @@ extension AdminAPI {
             case .registerDriver: "register_driver"
             case .help: "help"
             case .botAdded: "bot_added"
+            case .botMember: "bot_member"
             case .botRemoved: "bot_removed"
             case .migrated: "migrated"
             case .report: "report"
+            case .onBehalfOfChat: "on_behalf_of_chat"
+            case .groupMessage: "group_message"
             }
         }
     }
