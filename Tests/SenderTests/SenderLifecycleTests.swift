@@ -39,7 +39,9 @@ struct SenderLifecycleTests {
             let started = ContinuousClock.now
             await harness.shutdown()
             #expect(try await harness.waitForEnd(timeout: .seconds(10)) == .finished)
-            #expect(ContinuousClock.now - started < .seconds(3.5))
+            // Within the 3 s grace, with slack for a loaded machine; that the queued intents
+            // were not sent is shown by the single call below, not by the clock.
+            #expect(ContinuousClock.now - started < .seconds(5))
             #expect(harness.incidents.results.map(\.result) == [IntentResult(intentID: 1, chatID: 1, outcome: .delivered(messageID: 1000))])
             #expect(harness.fake.calls.count == 1)
             #expect(harness.incidents.readies.last?.credit == 0)
@@ -56,7 +58,8 @@ struct SenderLifecycleTests {
             let started = ContinuousClock.now
             await harness.shutdown()
             #expect(try await harness.waitForEnd(timeout: .seconds(10)) == .finished)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // It did not wait for the 10 s call (grace 0.5 s; the bound leaves slack for load).
+            #expect(ContinuousClock.now - started < .seconds(8))
             #expect(harness.incidents.results.isEmpty)
             #expect(harness.logs.contains("abandoning calls in flight"))
         }
