@@ -171,8 +171,18 @@ final class ReportLoop: Sendable {
             request.timeoutInterval = 30
             let started = ContinuousClock.now
             do {
-                let (_, response) = try await session.data(for: request)
-                if (response as? HTTPURLResponse)?.statusCode == 200 {
+                // dataTask with a continuation, not data(for:): cancelling a task inside
+                // data(for:) can deadlock on Linux (see docs/benchmarks.md).
+                let status: Int = try await withCheckedThrowingContinuation { continuation in
+                    session.dataTask(with: request) { _, response, error in
+                        if let error {
+                            continuation.resume(throwing: error)
+                        } else {
+                            continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                        }
+                    }.resume()
+                }
+                if status == 200 {
                     let elapsed = (ContinuousClock.now - started) / .milliseconds(1)
                     latencies.withLock { $0.append(elapsed) }
                 } else {
