@@ -404,23 +404,29 @@ public struct KPIEngine: Sendable {
             var claimed = 0, joined = 0, resolved = 0
             var active: Double = 0
             var claim = Compliance(), resolve = Compliance()
-            var workedResolved = Set<SessionKey>()
+        }
+        struct Worked: Hashable {
+            var user: UserID
+            var session: SessionKey
         }
         var tallies: [UserID: Tally] = [:]
+        // A person counts once per resolved session they worked on, however often they joined.
+        var workedResolved = Set<Worked>()
         let end = min(period.to, now)
         for participation in data.participations {
             let key = SessionKey(participation.incidentID, participation.sessionSeq)
             guard let session = byKey[key] else { continue }
             if let user = filter.userID, participation.userID != user { continue }
-            var tally = tallies[participation.userID] ?? Tally()
-            if participation.kind == .joined { tally.joined += 1 }
+            let user = participation.userID
+            if participation.kind == .joined { tallies[user, default: Tally()].joined += 1 }
             let start = max(participation.startedAt, period.from)
             let stop = min(participation.endedAt ?? now, end)
-            if stop > start { tally.active += Milliseconds.between(start, stop) }
-            if session.end == .resolved, tally.workedResolved.insert(key).inserted {
-                tally.resolve.add(session.timeToResolve, threshold: settings.resolveThreshold)
+            if stop > start { tallies[user, default: Tally()].active += Milliseconds.between(start, stop) }
+            if session.end == .resolved, workedResolved.insert(Worked(user: user, session: key)).inserted {
+                tallies[user, default: Tally()].resolve.add(session.timeToResolve, threshold: settings.resolveThreshold)
+            } else if tallies[user] == nil {
+                tallies[user] = Tally()
             }
-            tallies[participation.userID] = tally
         }
         for session in selected {
             if let claimer = session.firstClaimerID, filter.userID == nil || claimer == filter.userID {

@@ -4,6 +4,9 @@ import IncidentCore
 import IncidentKPI
 import IncidentStore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -73,43 +76,64 @@ struct ReportsBench: AsyncParsableCommand {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         print("")
-        print("report                        span     p50 ms   p95 ms   p99 ms   max ms  runs")
+        print("report                        span     p50 ms   p95 ms   p99 ms   max ms  runs   CPU p50   CPU p95 (ms)")
         for (spanName, period) in [("all", all), ("7 days", week)] {
             for kind in ["departments", "sla", "trends (day)", "people", "groups", "comparison", "summary"] {
                 var times: [Double] = []
+                var cpu: [Double] = []
                 for _ in 0..<iterations {
                     let started = ContinuousClock.now
+                    let cpuStarted = Self.processCPUMilliseconds()
                     let engine = KPIEngine(settings: try await store.kpiSettings(company: company), now: Date())
                     let bytes: Int
+                    let now = Date()
+                    // As the admin API does: load and compute on the read connection's thread,
+                    // then encode.
+                    func report<T: Encodable & Sendable>(
+                        _ span: ReportPeriod, participations: Bool = false, _ body: @escaping @Sendable (KPIDataset) -> T
+                    ) async throws -> Int {
+                        try encoder.encode(try await store.kpiReport(
+                            company: company, span: span, participations: participations, body)).count
+                    }
                     switch kind {
-                    case "departments":
-                        bytes = try encoder.encode(engine.departments(try await store.kpiDataset(company: company, span: period), period: period)).count
-                    case "sla":
-                        bytes = try encoder.encode(engine.slaReport(try await store.kpiDataset(company: company, span: period), period: period)).count
-                    case "people":
-                        bytes = try encoder.encode(engine.people(
-                            try await store.kpiDataset(company: company, span: period, participations: true), period: period)).count
-                    case "groups":
-                        bytes = try encoder.encode(engine.groups(try await store.kpiDataset(company: company, span: period), period: period)).count
+                    case "departments": bytes = try await report(period) { engine.departments($0, period: period) }
+                    case "sla": bytes = try await report(period) { engine.slaReport($0, period: period) }
+                    case "people": bytes = try await report(period, participations: true) { engine.people($0, period: period) }
+                    case "groups": bytes = try await report(period) { engine.groups($0, period: period) }
                     case "comparison":
-                        bytes = try encoder.encode(engine.comparison(
-                            try await store.kpiDataset(company: company, span: ReportPeriod(from: period.previous.from, to: period.to)),
-                            period: period)).count
-                    case "summary":
-                        bytes = try encoder.encode(engine.summary(try await store.kpiDataset(company: company, span: period), period: period)).count
+                        bytes = try await report(ReportPeriod(from: period.previous.from, to: period.to)) {
+                            engine.comparison($0, period: period)
+                        }
+                    case "summary": bytes = try await report(period) { engine.summary($0, period: period) }
                     default:
                         let span = engine.trendSpan(period, bucket: .day)!
-                        bytes = try encoder.encode(engine.trends(
-                            try await store.kpiDataset(company: company, span: span), period: period, bucket: .day)).count
+                        bytes = try await report(span) { engine.trends($0, period: period, bucket: .day)! }
                     }
+                    _ = now
                     precondition(bytes > 0)
                     times.append((ContinuousClock.now - started) / .milliseconds(1))
+                    cpu.append(Self.processCPUMilliseconds() - cpuStarted)
                 }
-                print(Self.row(kind, spanName, times))
+                print(Self.row(kind, spanName, times) + Self.cpuColumns(cpu))
             }
         }
         print("")
         print("after: \(MachineLoad.current)")
+    }
+
+    /// User + system CPU time of this process so far (the report's work on GRDB's threads
+    /// included), in ms: unlike wall time, it does not grow with the machine's other load.
+    static func processCPUMilliseconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func ms(_ time: timeval) -> Double { Double(time.tv_sec) * 1000 + Double(time.tv_usec) / 1000 }
+        return ms(usage.ru_utime) + ms(usage.ru_stime)
+    }
+
+    static func cpuColumns(_ values: [Double]) -> String {
+        let sorted = values.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
+        return String(format: "%10.1f%10.1f", percentile(0.5), percentile(0.95))
     }
 
     static func row(_ name: String, _ span: String, _ values: [Double]) -> String {
@@ -147,8 +171,18 @@ final class ReportLoop: Sendable {
             request.timeoutInterval = 30
             let started = ContinuousClock.now
             do {
-                let (_, response) = try await session.data(for: request)
-                if (response as? HTTPURLResponse)?.statusCode == 200 {
+                // dataTask with a continuation, not data(for:): cancelling a task inside
+                // data(for:) can deadlock on Linux (see docs/benchmarks.md).
+                let status: Int = try await withCheckedThrowingContinuation { continuation in
+                    session.dataTask(with: request) { _, response, error in
+                        if let error {
+                            continuation.resume(throwing: error)
+                        } else {
+                            continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                        }
+                    }.resume()
+                }
+                if status == 200 {
                     let elapsed = (ContinuousClock.now - started) / .milliseconds(1)
                     latencies.withLock { $0.append(elapsed) }
                 } else {

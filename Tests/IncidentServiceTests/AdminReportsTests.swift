@@ -159,6 +159,13 @@ struct AdminReportsTests {
             #expect(lines.count == 3)  // header, one department, the final CRLF
             #expect(lines[1].contains(#","'=HYPERLINK(""http://x"",""y"")","#))
 
+            for kind in AdminAPI.reportKinds {
+                let (code, kindType, body) = try await Self.raw(server, base + "/reports/\(kind)?from=2025-03-01&to=2025-03-01&format=csv")
+                #expect(code == 200, "\(kind)")
+                #expect(kindType.hasPrefix("text/csv"), "\(kind)")
+                #expect(body.hasSuffix("\r\n") && body.contains(","), "\(kind)")
+            }
+
             let (exportStatus, _, export) = try await Self.raw(server, base + "/incidents/export?from=2025-03-01&to=2025-03-01&format=csv")
             #expect(exportStatus == 200)
             let rows = export.components(separatedBy: "\r\n").filter { !$0.isEmpty }
