@@ -74,7 +74,7 @@ let package = Package(
         // MARK: Roles
         /// What every role shares: bus sockets, health/metrics endpoint, logging set-up.
         .target(name: "RoleSupport", dependencies: [
-            "ZeroMQ", "WireProtocol", "RaiseDashConfig",
+            "ZeroMQ", "WireProtocol", "RaiseDashConfig", "ProcessLauncher",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

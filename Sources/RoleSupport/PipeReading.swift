@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import ProcessLauncher
 
 /// Reading a pipe to its end on a dedicated thread, robust to signals.
 ///
@@ -12,15 +10,7 @@ public enum PipeReading {
     /// Calls `body` with each chunk read from `descriptor` until end-of-file or a read error
     /// other than EINTR. Blocks: call it on a dedicated thread.
     public static func readChunks(from descriptor: Int32, _ body: (Data) -> Void) {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                body(Data(buffer[0..<count]))
-            } else if count == 0 || errno != EINTR {
-                return
-            }
-        }
+        ChildOutput.readChunks(from: descriptor, body)
     }
 
     /// Starts a thread that reads `handle` to its end, then closes it.
