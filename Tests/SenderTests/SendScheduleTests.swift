@@ -28,6 +28,40 @@ struct SendScheduleTests {
         #expect(budget.isUnused(now: at(1.5)))
     }
 
+    @Test("a generous window forgets answered calls a window later, answers out of order included")
+    func windowBudgetForgets() {
+        var budget = WindowBudget(limit: 1_000_000, window: .seconds(1))
+        // 10,000 calls 1 ms apart, each answered 5 ms after its start; every fifth answer
+        // comes before the answer of the call started before it.
+        var pending: [(call: UInt64, at: Double)] = []
+        for call in UInt64(1)...10_000 {
+            let now = at(Double(call) / 1000)
+            #expect(budget.allows(now: now))
+            budget.start(call, now: now)
+            pending.append((call, Double(call) / 1000 + (call % 5 == 0 ? 0.004 : 0.005)))
+            pending.sort { $0.at < $1.at }
+            while let first = pending.first, first.at <= Double(call) / 1000 {
+                budget.answer(first.call, now: at(first.at))
+                pending.removeFirst()
+            }
+        }
+        // About one window's worth is kept (a call counts until a window after its answer).
+        #expect(budget.slots.count <= 1_100, "\(budget.slots.count) slots kept")
+        #expect(budget.slots.filter { $0.answered == nil }.count == pending.count)
+        for (call, time) in pending { budget.answer(call, now: at(time)) }
+        let usedAtTen = !budget.isUnused(now: at(10))
+        let unusedAfter = budget.isUnused(now: at(11.006))
+        #expect(usedAtTen)
+        #expect(unusedAfter, "a window after the last answer nothing counts")
+        // A small window still says exactly when a slot frees.
+        var small = WindowBudget(limit: 2, window: .seconds(1))
+        small.start(1, now: at(0))
+        small.start(2, now: at(0.1))
+        small.answer(2, now: at(0.2))
+        small.answer(1, now: at(0.3))
+        #expect(small.earliest(now: at(0.4)) == at(1.2))
+    }
+
     @Test("a token bucket allows a burst, then one call per interval counted from each answer")
     func tokenBucket() {
         var bucket = TokenBucket(capacity: 3, interval: .seconds(1))
