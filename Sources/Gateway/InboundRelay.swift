@@ -29,7 +29,6 @@ final class InboundRelay: Sendable {
         /// The offset of the last poll that reached Telegram (nil: none yet, or no offset sent).
         var polledOffset: Int64?
         var hasPolled = false
-        var lastPollWasFull = false
     }
 
     let configuration: GatewayConfiguration
@@ -139,11 +138,16 @@ final class InboundRelay: Sendable {
         var backoff = Backoff(initial: configuration.backoffInitial, maximum: configuration.backoffMaximum)
         let pollLimit = min(configuration.pollLimit, configuration.maxInFlight)
         while !Task.isCancelled {
+            // One batch at a time: the next poll waits until every update of the previous one
+            // is settled (acknowledged after its commit, or skipped). Telegram answers a poll
+            // with the unconfirmed updates first, so polling on each acknowledgement fetched
+            // the rest of the batch again and took the updates that had come since a few at a
+            // time. Waiting for the whole batch takes, in one call, everything that arrived
+            // while the batch was being committed (up to `pollLimit`); the incident service
+            // applies events one after another, so an event fetched earlier would only wait
+            // in its queue instead.
             let (offset, mayPoll) = shared.withLock { shared in
-                let pending = shared.pending
-                let may = !pending.isFull
-                    && (pending.isEmpty || !shared.hasPolled || pending.offset != shared.polledOffset || shared.lastPollWasFull)
-                return (pending.offset, may)
+                (shared.pending.offset, shared.pending.isEmpty || !shared.hasPolled)
             }
             guard mayPoll else {
                 await progress.wait()
@@ -181,19 +185,18 @@ final class InboundRelay: Sendable {
                 continue
             }
             backoff.reset()
-            accept(updates, polledWith: offset, limit: pollLimit, normalizer: normalizer)
+            accept(updates, polledWith: offset, normalizer: normalizer)
         }
     }
 
     /// Normalizes fetched updates and records them; rings the delivery doorbell for new events.
-    private func accept(_ updates: [Update], polledWith offset: Int64?, limit: Int, normalizer: UpdateNormalizer) {
+    private func accept(_ updates: [Update], polledWith offset: Int64?, normalizer: UpdateNormalizer) {
         let now = ContinuousClock.now
         var forwarded = 0
         var skipped: [UpdateNormalizer.SkipReason] = []
         let unacknowledged = shared.withLock { shared in
             shared.hasPolled = true
             shared.polledOffset = offset
-            shared.lastPollWasFull = updates.count >= limit
             for update in updates {
                 let id = Int64(update.updateID)
                 // Beyond the buffer (a server answering more than asked): left for a later poll.

@@ -36,7 +36,9 @@ struct ResultReport: Sendable, Equatable {
 /// - Every other intent waits in its chat's lane, ordered by intent id (decision order), one
 ///   call in flight per chat; it goes when the chat is not paused by a 429, the chat's token
 ///   bucket, the group window (negative chat ids) and the global window (minus the callback
-///   reserve) all allow it. Among ready lanes the lowest intent id goes first.
+///   reserve) all allow it. Among ready lanes the lowest intent id goes first. A private chat's
+///   bucket holds `chatBurst` tokens; a group's holds its whole window (`groupBurst`), so a
+///   quiet group spends its 20-a-minute budget in bursts and only the window holds it back.
 /// - An edit with a coalescing key supersedes the queued edits with the same key; an edit older
 ///   than one already taken for its key is superseded at once.
 /// - A target `sentBy(n)` waits for n's result: its message id, or `messageNotFound` when n
@@ -432,7 +434,9 @@ struct SendSchedule {
 
     private func makeLane(_ chat: Int64) -> Lane {
         Lane(
-            bucket: TokenBucket(capacity: configuration.chatBurst, interval: configuration.chatInterval, emptyAt: startedAt),
+            bucket: TokenBucket(
+                capacity: chat < 0 ? configuration.groupBurst : configuration.chatBurst, interval: configuration.chatInterval,
+                emptyAt: startedAt),
             groupWindow: chat < 0
                 ? WindowBudget(limit: configuration.group.calls, window: configuration.group.window + configuration.safetyMargin)
                 : nil)

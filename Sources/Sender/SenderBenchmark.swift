@@ -142,6 +142,70 @@ public enum SenderBenchmark {
             throughputCalls: calls, throughputSeconds: seconds, pacedCallsPerSecond: paced)
     }
 
+    /// What the overload run saw from the incident service's side.
+    public struct OverloadReport: Sendable, CustomStringConvertible {
+        public let groups: Int
+        public let seconds: Double
+        /// Intents offered per minute per group, and in all per second.
+        public let perGroupPerMinute: Double
+        public let offered: Int
+        /// Results received, and of them delivered.
+        public let results: Int
+        public let delivered: Int
+
+        public var offeredPerSecond: Double { Double(offered) / seconds }
+
+        public var description: String {
+            String(
+                format:
+                    "offered %d intents in %.0f s to %d groups (%.0f per group per minute, %.1f/s in all); %d results, %d delivered (%.1f/s)",
+                offered, seconds, groups, perGroupPerMinute, offeredPerSecond, results, delivered, Double(delivered) / seconds)
+        }
+    }
+
+    /// The sender with the default budgets (Telegram's: 30/s, 20 a minute per group, 1/s with
+    /// bursts of 3 per private chat) against the Bot API at `baseURL` (the simulator, with
+    /// Telegram's limits enforced), offered `factor` times a group's budget in every group:
+    /// with 90 groups and factor 2, 40 intents a minute per group, 60/s in all, twice the
+    /// global budget too. Intents to one group come in bursts of `burst` (a lifecycle's card,
+    /// pin and edits), the bursts spread evenly. Whether Telegram refused anything (429) is
+    /// read from the simulator's call log by the caller.
+    public static func overload(
+        baseURL: URL, token: String, groups: [Int64], seconds: Double, factor: Double = 2, burst: Int = 4, logger: Logger
+    ) async throws -> OverloadReport {
+        let configuration = SenderConfiguration(capacity: 4096, heartbeatInterval: .seconds(1))
+        let perMinute = Double(configuration.group.calls) * factor * 60 / (configuration.group.window / .seconds(1))
+        let burst = max(1, burst)
+        // A group gets `burst` intents every `period`; the groups take turns.
+        let period = Duration.seconds(60 * Double(burst) / perMinute)
+        let step = period / max(1, groups.count)
+        return try await withRole(
+            configuration: configuration, baseURL: baseURL, token: token, fake: BenchmarkBotAPI(), countsOutcomes: true, logger: logger
+        ) { rig in
+            let start = ContinuousClock.now
+            let end = start + .seconds(seconds)
+            var id: Int64 = 0
+            var tick = 0
+            while true {
+                let due = start + step * tick
+                guard due < end else { break }
+                try await Task.sleep(until: due, clock: .continuous)
+                let group = groups[tick % groups.count]
+                for _ in 0..<burst {
+                    id += 1
+                    try await rig.send(Self.intent(id, chat: group))
+                }
+                tick += 1
+            }
+            // Let what is in flight finish; the backlog is not waited for.
+            try await Task.sleep(for: .seconds(1))
+            let counts = rig.resultCounts
+            return OverloadReport(
+                groups: groups.count, seconds: seconds, perGroupPerMinute: perMinute, offered: Int(id), results: counts.all,
+                delivered: counts.delivered)
+        }
+    }
+
     static func intent(_ id: Int64, chat: Int64) -> OutboundIntent {
         OutboundIntent(id: id, chatID: chat, action: .sendMessage(SendMessage(text: "<b>Incident \(id)</b> truck 12: flat tyre")))
     }
@@ -156,12 +220,19 @@ public enum SenderBenchmark {
     final class Rig: Sendable {
         let fake: BenchmarkBotAPI
         let router: ZMQSocket
-        private let state = Mutex<(peer: Data?, results: Int, lastResult: ContinuousClock.Instant?)>((nil, 0, nil))
+        private let state = Mutex<(peer: Data?, results: Int, lastResult: ContinuousClock.Instant?, delivered: Int)>((nil, 0, nil, 0))
 
-        init(fake: BenchmarkBotAPI, router: ZMQSocket) {
+        /// Whether to decode each result and count the delivered ones (the overload run).
+        let countsOutcomes: Bool
+
+        init(fake: BenchmarkBotAPI, router: ZMQSocket, countsOutcomes: Bool = false) {
             self.fake = fake
             self.router = router
+            self.countsOutcomes = countsOutcomes
         }
+
+        /// Results received so far, and how many of them say delivered.
+        var resultCounts: (all: Int, delivered: Int) { state.withLock { ($0.results, $0.delivered) } }
 
         func receive() async {
             do {
@@ -174,6 +245,12 @@ public enum SenderBenchmark {
                             state.results += 1
                             state.lastResult = now
                         }
+                    }
+                    if countsOutcomes, header.type == .intentResult,
+                        let result = try? WireFormat.decode(Array(message.dropFirst()), as: IntentResult.self),
+                        case .delivered = result.payload.outcome
+                    {
+                        state.withLock { $0.delivered += 1 }
                     }
                 }
             } catch {}
@@ -210,30 +287,39 @@ public enum SenderBenchmark {
     ) async throws -> R {
         let fake = BenchmarkBotAPI()
         return try await fake.serve(logger: logger) { url in
-            let context = try ZMQContext()
-            do {
-                let router = try context.socket(.router, options: Bus.socketOptions(routerMandatory: true))
-                let endpoint = try await router.bind("tcp://127.0.0.1:*")
-                guard let token = BotToken("123456:BENCHMARK-token") else { throw BenchmarkError(description: "token") }
-                let client = BotAPIClient(
-                    baseURL: url, token: token, session: SenderRole.makeSession(), requestTimeout: .seconds(10), logger: logger)
-                let role = SenderRole(
-                    configuration: configuration, client: client, intentsEndpoint: endpoint, logger: logger,
-                    readiness: Readiness(parts: SenderRole.readinessParts))
-                let rig = Rig(fake: fake, router: router)
-                let result = try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await rig.receive() }
-                    group.addTask { try await role.run() }
-                    defer { group.cancelAll() }
-                    try await rig.waitForReady()
-                    return try await body(rig)
-                }
-                await context.terminate()
-                return result
-            } catch {
-                await context.terminate()
-                throw error
+            try await withRole(configuration: configuration, baseURL: url, token: "123456:BENCHMARK-token", fake: fake, logger: logger, body)
+        }
+    }
+
+    /// The sender role in this process talking to the Bot API at `baseURL`, this process playing
+    /// the incident service.
+    static func withRole<R: Sendable>(
+        configuration: SenderConfiguration, baseURL url: URL, token text: String, fake: BenchmarkBotAPI, countsOutcomes: Bool = false,
+        logger: Logger, _ body: (Rig) async throws -> R
+    ) async throws -> R {
+        let context = try ZMQContext()
+        do {
+            let router = try context.socket(.router, options: Bus.socketOptions(routerMandatory: true))
+            let endpoint = try await router.bind("tcp://127.0.0.1:*")
+            guard let token = BotToken(text) else { throw BenchmarkError(description: "token") }
+            let client = BotAPIClient(
+                baseURL: url, token: token, session: SenderRole.makeSession(), requestTimeout: .seconds(10), logger: logger)
+            let role = SenderRole(
+                configuration: configuration, client: client, intentsEndpoint: endpoint, logger: logger,
+                readiness: Readiness(parts: SenderRole.readinessParts))
+            let rig = Rig(fake: fake, router: router, countsOutcomes: countsOutcomes)
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await rig.receive() }
+                group.addTask { try await role.run() }
+                defer { group.cancelAll() }
+                try await rig.waitForReady()
+                return try await body(rig)
             }
+            await context.terminate()
+            return result
+        } catch {
+            await context.terminate()
+            throw error
         }
     }
 }

@@ -34,9 +34,11 @@ public struct SenderConfiguration: Sendable, Equatable {
     public var global: Budget
     /// Messages to one group, i.e. a chat with a negative id (SENDER_GROUP_PER_MINUTE, 20/min).
     public var group: Budget
-    /// Steady messages per second to one chat (SENDER_CHAT_PER_SECOND, 1).
+    /// Steady messages per second to one chat (SENDER_CHAT_PER_SECOND, 1): how fast a chat's
+    /// burst allowance refills.
     public var chatPerSecond: Double
-    /// Messages one chat may get in a burst (SENDER_CHAT_BURST, 3).
+    /// Messages one private chat may get in a burst (SENDER_CHAT_BURST, 3). A group's burst is
+    /// its whole per-minute budget (``groupBurst``).
     public var chatBurst: Int
     /// Added to every window and to the per-chat token interval. Budgets already count each
     /// call from its start to its answer, so Telegram, which counts at arrival, never sees a
@@ -123,6 +125,15 @@ public struct SenderConfiguration: Sendable, Equatable {
 
     /// The least time between two message calls when pacing evenly.
     var messageSpacing: Duration { evenPacing ? global.window / global.calls : .zero }
+
+    /// Messages a group (negative chat id) may get at once: its whole `group` budget, when that
+    /// is larger than `chatBurst`. Telegram's limit for a group is "20 a minute"; "about one a
+    /// second" is the guideline for a private chat. So a quiet group gets a lifecycle's card,
+    /// pin and edits as fast as the global pacing allows, and the group window still holds it
+    /// to 20 in any minute. The burst refills at `chatPerSecond`, which only matters after a
+    /// restart (see `SendSchedule.init`): a restarted sender does not burst into a group its
+    /// predecessor may just have written to.
+    var groupBurst: Int { max(chatBurst, group.calls) }
 
     /// The time one chat token takes to come back, margin included.
     var chatInterval: Duration { .seconds(1 / chatPerSecond) + safetyMargin }

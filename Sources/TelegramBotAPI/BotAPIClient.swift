@@ -109,6 +109,11 @@ public struct BotAPIClient: Sendable {
             throw BotAPIError.classify(method: method, httpStatus: httpStatus, body: body)
         }
         let decoder = JSONDecoder()
+        // The common case in one pass over the body: `ok` and a `result` that decodes. Anything
+        // else takes the two passes below, which tell what exactly is wrong.
+        if let answer = try? decoder.decode(Answer<Result>.self, from: body), answer.ok, let result = answer.result {
+            return result
+        }
         let head: SuccessHead
         do {
             head = try decoder.decode(SuccessHead.self, from: body)
@@ -257,6 +262,11 @@ private struct SuccessHead: Decodable {
 
 private struct SuccessBody<Result: Decodable>: Decodable {
     let result: Result
+}
+
+private struct Answer<Result: Decodable>: Decodable {
+    let ok: Bool
+    let result: Result?
 }
 
 extension Duration {

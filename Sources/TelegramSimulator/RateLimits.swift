@@ -2,9 +2,11 @@ import Foundation
 
 /// Telegram's flood limits, as the simulator enforces them when they are switched on.
 ///
-/// - per chat: a token bucket (`perChatBurst` messages at once, refilled at
-///   `perChatPerSecond`), so about one message a second with short bursts tolerated;
-/// - per group (negative chat id): at most `perGroupPerMinute` in any 60 seconds;
+/// - per private chat (positive chat id): a token bucket (`perChatBurst` messages at once,
+///   refilled at `perChatPerSecond`), so about one message a second with short bursts tolerated;
+/// - per group (negative chat id): at most `perGroupPerMinute` in any 60 seconds, taken at
+///   once or spread out (Telegram's limit for groups is per minute; the one-a-second rule is
+///   the guideline for private chats);
 /// - whole bot: at most `globalPerSecond` in any second.
 ///
 /// Only calls that post or change messages count (``countedMethods``); answerCallbackQuery,
@@ -79,7 +81,7 @@ struct RateLimiter: Sendable {
         }
 
         var bucket: Bucket?
-        if let chatID {
+        if let chatID, chatID > 0 {
             var current = chatBuckets[chatID] ?? Bucket(tokens: Double(settings.perChatBurst), updated: now)
             let elapsed = max(0, now.timeIntervalSince(current.updated))
             current.tokens = min(Double(settings.perChatBurst), current.tokens + elapsed * settings.perChatPerSecond)
@@ -88,15 +90,14 @@ struct RateLimiter: Sendable {
                 waits.append((1 - current.tokens) / max(settings.perChatPerSecond, 0.001))
             }
             bucket = current
-
-            if chatID < 0 {
-                var window = groupWindows[chatID] ?? []
-                window.removeAll { now.timeIntervalSince($0) >= 60 }
-                if window.count >= settings.perGroupPerMinute, let oldest = window.first {
-                    waits.append(60 - now.timeIntervalSince(oldest))
-                }
-                groupWindows[chatID] = window
+        }
+        if let chatID, chatID < 0 {
+            var window = groupWindows[chatID] ?? []
+            window.removeAll { now.timeIntervalSince($0) >= 60 }
+            if window.count >= settings.perGroupPerMinute, let oldest = window.first {
+                waits.append(60 - now.timeIntervalSince(oldest))
             }
+            groupWindows[chatID] = window
         }
 
         if let longest = waits.max() {
@@ -107,8 +108,8 @@ struct RateLimiter: Sendable {
         if let chatID, var bucket {
             bucket.tokens -= 1
             chatBuckets[chatID] = bucket
-            if chatID < 0 { groupWindows[chatID, default: []].append(now) }
         }
+        if let chatID, chatID < 0 { groupWindows[chatID, default: []].append(now) }
         return nil
     }
 }

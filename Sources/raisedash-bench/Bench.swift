@@ -9,7 +9,10 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raisedash-bench",
         abstract: "RaiseDash benchmarks (numbers, not pass/fail).",
-        subcommands: [CoreBenchmark.self, SenderBench.self, GatewayBench.self, LifecycleLoad.self, ReportsBench.self, ApplyUpdate.self, LaunchChild.self])
+        subcommands: [
+            CoreBenchmark.self, SenderBench.self, GatewayBench.self, PacingBench.self, LifecycleLoad.self, ReportsBench.self,
+            ApplyUpdate.self, LaunchChild.self,
+        ])
 }
 
 /// `raisedash-bench apply-update`: applies one inbound update (JSON) to a store file and

@@ -59,6 +59,33 @@ struct GatewayFlowTests {
         }
     }
 
+    @Test("one batch at a time: no poll until the whole batch is acknowledged, then one poll takes everything that came meanwhile")
+    func pollsOneBatchAtATime() async throws {
+        let fake = FakeBotAPI()
+        fake.push((1...3).map { (Int64($0), Fixture.command(Int64($0), "/help")) })
+        try await withGateway(fake: fake) { harness in
+            let incidents = try harness.incidents()
+            try await incidents.waitForEvents([1, 2, 3])
+            // Five more arrive while the batch is being committed.
+            fake.push((4...8).map { (Int64($0), Fixture.command(Int64($0), "/help")) })
+            try await incidents.ack(1)
+            try await incidents.ack(2)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(harness.polls.map(\.offset) == [nil], "polled before the batch was settled")
+            #expect(incidents.receivedUpdateIDs.sorted() == [1, 2, 3])
+            #expect(fake.unconfirmed == Array(1...8))
+            try await incidents.ack(3)
+            try await incidents.waitForEvents(Set(4...8))
+            // One call confirmed the first batch and fetched all five.
+            #expect(harness.polls.map(\.offset) == [nil, 4])
+            for id in Int64(4)...8 { try await incidents.ack(id) }
+            try await harness.fake.waitFor("the poll confirming the second batch") { calls in calls.contains { $0.offset == 9 } }
+            #expect(fake.unconfirmed.isEmpty)
+            #expect(Array(harness.polls.map(\.offset).prefix(3)) == [nil, 4, 9])
+            #expect(incidents.receivedUpdateIDs == Array(1...8), "an event was sent twice")
+        }
+    }
+
     @Test("an event not acknowledged in time is sent again with the same envelope id, until acknowledged")
     func resendsUnacknowledged() async throws {
         let fake = FakeBotAPI()

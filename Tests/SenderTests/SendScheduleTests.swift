@@ -28,6 +28,40 @@ struct SendScheduleTests {
         #expect(budget.isUnused(now: at(1.5)))
     }
 
+    @Test("a generous window forgets answered calls a window later, answers out of order included")
+    func windowBudgetForgets() {
+        var budget = WindowBudget(limit: 1_000_000, window: .seconds(1))
+        // 10,000 calls 1 ms apart, each answered 5 ms after its start; every fifth answer
+        // comes before the answer of the call started before it.
+        var pending: [(call: UInt64, at: Double)] = []
+        for call in UInt64(1)...10_000 {
+            let now = at(Double(call) / 1000)
+            #expect(budget.allows(now: now))
+            budget.start(call, now: now)
+            pending.append((call, Double(call) / 1000 + (call % 5 == 0 ? 0.004 : 0.005)))
+            pending.sort { $0.at < $1.at }
+            while let first = pending.first, first.at <= Double(call) / 1000 {
+                budget.answer(first.call, now: at(first.at))
+                pending.removeFirst()
+            }
+        }
+        // About one window's worth is kept (a call counts until a window after its answer).
+        #expect(budget.slots.count <= 1_100, "\(budget.slots.count) slots kept")
+        #expect(budget.slots.filter { $0.answered == nil }.count == pending.count)
+        for (call, time) in pending { budget.answer(call, now: at(time)) }
+        let usedAtTen = !budget.isUnused(now: at(10))
+        let unusedAfter = budget.isUnused(now: at(11.006))
+        #expect(usedAtTen)
+        #expect(unusedAfter, "a window after the last answer nothing counts")
+        // A small window still says exactly when a slot frees.
+        var small = WindowBudget(limit: 2, window: .seconds(1))
+        small.start(1, now: at(0))
+        small.start(2, now: at(0.1))
+        small.answer(2, now: at(0.2))
+        small.answer(1, now: at(0.3))
+        #expect(small.earliest(now: at(0.4)) == at(1.2))
+    }
+
     @Test("a token bucket allows a burst, then one call per interval counted from each answer")
     func tokenBucket() {
         var bucket = TokenBucket(capacity: 3, interval: .seconds(1))
@@ -55,6 +89,74 @@ struct SendScheduleTests {
         var later = SendSchedule(configuration: quickConfiguration(), seed: 1, startedAt: at(0))
         _ = later.receive(sendIntent(1, chat: -5), envelopeID: "e1", now: at(60))
         #expect(later.takeCalls(now: at(60)).calls.map(\.intentID) == [1])
+    }
+
+    /// Runs the schedule as the role does: calls start when `takeCalls` gives them, each is
+    /// answered ok `latency` after its start, and time jumps to the next answer or wake-up.
+    /// Returns each call's start, in order, as seconds after `t0`.
+    func run(_ schedule: inout SendSchedule, latency: Duration = .milliseconds(10), until end: Double) -> [(id: Int64, at: Double)] {
+        var started: [(id: Int64, at: Double)] = []
+        var answers: [(call: PlannedCall, at: ContinuousClock.Instant)] = []
+        var now = at(0)
+        while now <= at(end) {
+            for call in schedule.takeCalls(now: now).calls {
+                started.append((call.intentID, (now - t0) / .seconds(1)))
+                answers.append((call, now + latency))
+            }
+            let answer = answers.indices.min { answers[$0].at < answers[$1].at }
+            let wake = schedule.nextWake(now: now)
+            if let answer, wake.map({ answers[answer].at <= $0 }) ?? true {
+                let (call, answeredAt) = answers.remove(at: answer)
+                now = answeredAt
+                let messageID: Int64? = call.request.method == .sendMessage ? 1000 + call.intentID : nil
+                _ = schedule.finish(call, outcome: .succeeded(messageID: messageID), now: now)
+            } else if let wake {
+                now = max(wake, now + .nanoseconds(1))
+            } else {
+                break
+            }
+        }
+        return started
+    }
+
+    @Test("a quiet group gets a lifecycle's messages at the global pacing, not one a second")
+    func quietGroupBursts() {
+        // 10/s evenly paced (one call per 100 ms, one spacing early allowed), 20 a minute per
+        // group, 1/s with bursts of 3 per private chat: the defaults with a round spacing.
+        let configuration = SenderConfiguration(global: .init(calls: 10, per: .seconds(1)))
+        #expect(configuration.groupBurst == 20)
+        var schedule = SendSchedule(configuration: configuration, seed: 1)
+        // Card, pin, department call, then four edits of the card: each waits for the previous
+        // call in the chat (one in flight per chat), as a lifecycle's messages do.
+        let intents = [sendIntent(1, chat: -7), pinIntent(2, chat: -7, target: .sentBy(intentID: 1)), sendIntent(3, chat: -7)]
+            + (4...7).map { editIntent(Int64($0), chat: -7, target: .sentBy(intentID: 1)) }
+        for intent in intents { _ = schedule.receive(intent, envelopeID: "e\(intent.id)", now: at(0)) }
+        let started = run(&schedule, until: 10)
+        #expect(started.map(\.id) == Array(1...7))
+        // Before: the fourth message waited for the chat's 1/s token (about 1.01 s).
+        #expect(started.map(\.at) == [0, 0.01, 0.1, 0.2, 0.3, 0.4, 0.5])
+    }
+
+    @Test("a group spends its 20 a minute at once, then waits a window after the first answer; a private chat keeps 1/s with bursts of 3")
+    func groupBudgetInBursts() {
+        // The global budget out of the way, so only the chat's budgets shape the schedule.
+        let configuration = SenderConfiguration(global: .init(calls: 1000, per: .seconds(1)), evenPacing: false)
+        var schedule = SendSchedule(configuration: configuration, seed: 1)
+        for id in Int64(1)...25 { _ = schedule.receive(sendIntent(id, chat: -7), envelopeID: "e\(id)", now: at(0)) }
+        for id in Int64(101)...105 { _ = schedule.receive(sendIntent(id, chat: 5), envelopeID: "e\(id)", now: at(0)) }
+        let started = run(&schedule, until: 70)
+        let group = started.filter { $0.id < 100 }
+        #expect(group.map(\.id) == Array(1...25))
+        // One call in flight at a time, each answered after 10 ms: 20 in 0.2 s. The 21st waits
+        // for the first call's slot, a minute after its answer (0.01 s); and so on.
+        let expected = (0..<20).map { Double($0) / 100 } + (1...5).map { 60 + Double($0) / 100 }
+        #expect(zip(group.map(\.at), expected).allSatisfy { abs($0 - $1) < 1e-9 }, "\(group.map(\.at))")
+        let chat = started.filter { $0.id > 100 }.map(\.at)
+        #expect(chat.count == 5)
+        // Three at once; then a token a second, counted from the answers.
+        #expect(Array(chat.prefix(3)) == [0, 0.01, 0.02])
+        #expect(chat[3] >= 1.0 && chat[3] <= 1.011, "\(chat)")
+        #expect(chat[4] >= 2.0 && chat[4] <= 2.022, "\(chat)")
     }
 
     @Test("a 403 in a chat answers what waits for that chat without calls; other chats go on")

@@ -46,6 +46,21 @@ struct RateLimitTests {
         }
     }
 
+    @Test("a group spends its 20 a minute at once if it likes: no per-chat burst limit in groups")
+    func groupBurstsItsMinute() async throws {
+        try await withSimulator { sim in
+            let ana = try await sim.user("Ana")
+            let chat = try await sim.group(members: [ana])
+            try await sim.control("PUT", "limits", ["enabled": true])
+            for number in 1...20 { #expect(try await send(sim, chat, "m\(number)").ok, "message \(number)") }
+            expectFailure(try await send(sim, chat), 429, "Too Many Requests: retry after 60", parameters: ["retry_after": 60])
+            sim.clock.advance(by: 59)
+            expectFailure(try await send(sim, chat), 429, "Too Many Requests: retry after 1", parameters: ["retry_after": 1])
+            sim.clock.advance(by: 1)
+            #expect(try await send(sim, chat).ok)
+        }
+    }
+
     @Test("the whole bot takes at most 30 messages a second across chats")
     func globalPerSecond() async throws {
         try await withSimulator { sim in
@@ -71,7 +86,7 @@ struct RateLimitTests {
             let ana = try await sim.user("Ana")
             let chat = try await sim.group(members: [ana])
             let card = try await sim.sendCard(chat, text: "Card", buttons: [("Claim", "claim:1")])
-            try await sim.control("PUT", "limits", ["enabled": true, "per_chat_burst": 1])
+            try await sim.control("PUT", "limits", ["enabled": true, "per_group_per_minute": 1])
             sim.clock.advance(by: 5)
             for _ in 1...5 {
                 let id = try #require(try await sim.control("POST", "chats/\(chat)/messages/\(card)/press", ["from": .int(ana), "button_text": "Claim"])["id"]?.stringValue)
@@ -89,7 +104,7 @@ struct RateLimitTests {
             let ana = try await sim.user("Ana")
             let chat = try await sim.group(members: [ana])
             for _ in 1...25 { #expect(try await send(sim, chat).ok) }
-            try await sim.control("PUT", "limits", ["enabled": true])
+            try await sim.control("PUT", "limits", ["enabled": true, "per_group_per_minute": 3])
             for _ in 1...3 { #expect(try await send(sim, chat).ok) }
             #expect(try await send(sim, chat).status == 429)
             let settings = try await sim.control("PUT", "limits", ["enabled": false])
