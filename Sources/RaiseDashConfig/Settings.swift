@@ -118,8 +118,8 @@ public struct Settings: Sendable {
         ("RAISEDASH_BIND_HOST", nil, "host a binding role binds instead of the endpoint's host (0.0.0.0 in containers)"),
         ("SENDER_GLOBAL_PER_SECOND", "30", "sender: Bot API calls per second, whole bot"),
         ("SENDER_GROUP_PER_MINUTE", "20", "sender: messages per minute to one group"),
-        ("SENDER_CHAT_PER_SECOND", "1", "sender: steady messages per second to one chat"),
-        ("SENDER_CHAT_BURST", "3", "sender: short burst allowed per chat"),
+        ("SENDER_CHAT_PER_SECOND", "1", "sender: steady messages per second to one private chat (groups spend SENDER_GROUP_PER_MINUTE in bursts)"),
+        ("SENDER_CHAT_BURST", "3", "sender: short burst allowed per private chat"),
         ("RAISEDASH_SIMULATOR_PORT", "8081", "`raisedash up` without a token: the simulator's port"),
     ]
 }
