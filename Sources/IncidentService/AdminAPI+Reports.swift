@@ -47,7 +47,9 @@ extension AdminAPI {
     /// Fields left out keep their current value.
     func putKPISettings(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let company = CompanyID(try pathID("id", context))
-        let body = try await decode(KPISettingsJSON.self, from: request)
+        let body = try await decode(
+            KPISettingsJSON.self, from: request,
+            fields: ["timezone", "week_start", "sla_claim_minutes", "sla_resolve_minutes"])
         var settings = try await store.kpiSettings(company: company)
         if let zone = body.timezone { settings.timeZoneID = zone }
         if let text = body.week_start {

@@ -287,7 +287,9 @@ public struct AdminAPI: Sendable {
         return id
     }
 
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    /// Decodes a JSON body. With `fields`, a body naming any other field, or none of them, is
+    /// refused: a misspelt setting must not be answered with success while nothing changes.
+    func decode<T: Decodable>(_ type: T.Type, from request: Request, fields: Set<String>? = nil) async throws -> T {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: 64 * 1024)
@@ -296,6 +298,13 @@ public struct AdminAPI: Sendable {
         }
         let data = Data(buffer: buffer)
         guard !data.isEmpty else { throw APIError(.badRequest, "a JSON body is required") }
+        if let fields, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let expected = fields.sorted().joined(separator: ", ")
+            if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+                throw APIError(.badRequest, "unknown field \(unknown); expected one or more of \(expected)")
+            }
+            if object.isEmpty { throw APIError(.badRequest, "the body names no field; expected one or more of \(expected)") }
+        }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -79,6 +79,12 @@ struct AdminReportsTests {
                 #expect(try await server.call("PUT", path, body).0 == 400, "\(body)")
             }
             #expect(try await server.store.kpiSettings(company: acme) == .standard)
+            // A misspelt field is refused by name, not answered 200 with nothing changed.
+            let (misspelt, why) = try await server.call("PUT", path, #"{"time_zone":"Asia/Tashkent"}"#)
+            #expect(misspelt == 400)
+            #expect((why["error"] as? String)?.contains("unknown field time_zone") == true)
+            #expect(try await server.call("PUT", path, "{}").0 == 400)
+            #expect(try await server.store.kpiSettings(company: acme) == .standard)
             let (ok, stored) = try await server.call(
                 "PUT", path, #"{"timezone":"Asia/Tashkent","week_start":"Sunday","sla_claim_minutes":2.5}"#)
             #expect(ok == 200)
