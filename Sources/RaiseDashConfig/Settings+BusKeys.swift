@@ -12,7 +12,8 @@ public struct BusKeys: Sendable, Equatable {
     /// service.
     public var schedulerPublicKey: String?
     /// RAISEDASH_CURVE_ALLOWED_CLIENTS_FILE: the client public keys a binding role (incidents,
-    /// scheduler) accepts, one per line; `#` starts a comment.
+    /// scheduler) accepts, one per line; a line starting with `#`, or `#` after the key and a
+    /// space, is a comment.
     public var allowedClientKeys: [String]?
 
     /// The roles, for what each one needs.
@@ -77,10 +78,12 @@ public struct BusKeys: Sendable, Equatable {
     private static func allowList(in path: String) throws(SettingsError) -> [String] {
         var keys: [String] = []
         for (number, line) in try contents(of: path, variable: allowedVariable).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let key = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
-                .trimmingCharacters(in: .whitespaces) ?? ""
-            if key.isEmpty { continue }
-            guard isZ85Key(key) else {
+            // Z85 uses `#` inside keys (never as a key's first character), so a comment is a
+            // line starting with `#`, or `#` after the key and a space.
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            guard let first = words.first, !first.hasPrefix("#") else { continue }
+            let key = String(first)
+            guard isZ85Key(key), words.count == 1 || words[1].hasPrefix("#") else {
                 throw SettingsError(
                     variable: allowedVariable, shownValue: "\(path) line \(number + 1)",
                     expected: "one public key of 40 Z85 characters per line (# starts a comment)")

@@ -10,6 +10,9 @@ struct BusKeysTests {
     static let publicKey = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
     static let secretKey = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
 
+    /// Z85 uses `#` as a digit: a public key `raisedash keys generate` once wrote.
+    static let keyWithHash = "(:FFY]CHR7[S<6FL2UfqDj#@[n42Vd!Los2xgVoH"
+
     let directory: URL
 
     init() throws {
@@ -31,12 +34,12 @@ struct BusKeysTests {
         let settings = try Settings(lookup: [
             "RAISEDASH_CURVE_SECRET_KEY_FILE": try file("incidents.key_secret", Self.secretKey + "\n"),
             "RAISEDASH_CURVE_SCHEDULER_PUBLIC_KEY_FILE": try file("scheduler.key", Self.publicKey),
-            "RAISEDASH_CURVE_ALLOWED_CLIENTS_FILE": try file("allowed", "# clients\n\(Self.publicKey)  # gateway\n\n"),
+            "RAISEDASH_CURVE_ALLOWED_CLIENTS_FILE": try file("allowed", "# clients\n\(Self.publicKey)  # gateway\n\n\(Self.keyWithHash)\n"),
         ].lookup)
         let keys = try #require(settings.busKeys)
         #expect(keys.secretKey.value == Self.secretKey)
         #expect(keys.schedulerPublicKey == Self.publicKey)
-        #expect(keys.allowedClientKeys == [Self.publicKey])
+        #expect(keys.allowedClientKeys == [Self.publicKey, Self.keyWithHash])
         try keys.check(for: .incidents)
         try keys.check(for: .scheduler)
         #expect(throws: SettingsError.self) { try keys.check(for: .gateway) }
