@@ -106,7 +106,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
             "Gateway", "IncidentService", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
-            "RaiseDashConfig", "RoleSupport",
+            "RaiseDashConfig", "RoleSupport", "ZeroMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

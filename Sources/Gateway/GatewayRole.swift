@@ -38,6 +38,8 @@ public struct GatewayRole: Service {
     /// A token is set but is not a bot token: the role stops at once, like on a 401.
     let invalidToken: Bool
     let inboundEndpoint: String
+    /// RAISEDASH_CURVE_* keys; nil: a plain link.
+    var busKeys: BusKeys?
     let logger: Logger
     let readiness: Readiness
 
@@ -58,6 +60,7 @@ public struct GatewayRole: Service {
         self.init(
             configuration: configuration, client: client, inboundEndpoint: settings.inboundEndpoint.value,
             logger: logger, readiness: readiness, missingClientReason: "TELEGRAM_BOT_TOKEN is not set", invalidToken: invalidToken)
+        busKeys = settings.busKeys
     }
 
     /// A role with an explicit configuration and client (tests, benchmarks). `client == nil`
@@ -102,7 +105,7 @@ public struct GatewayRole: Service {
         }
         let context = try ZMQContext()
         do {
-            var options = Bus.socketOptions(connects: true)
+            var options = Bus.socketOptions(connects: true, security: try Bus.clientSecurity(busKeys, server: \.incidentsPublicKey))
             // Queue events only to a live connection, and give up a send after a while: an
             // event that could not be handed over stays pending and is tried again, instead of
             // piling up copies in a queue to an incident service that is down.

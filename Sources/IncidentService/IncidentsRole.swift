@@ -62,9 +62,14 @@ public struct IncidentsRole: Service {
     public func run() async throws {
         let context = try ZMQContext()
         do {
-            let inbound = try context.socket(.router, options: Bus.socketOptions())
-            let intents = try context.socket(.router, options: Bus.socketOptions(routerMandatory: true))
-            let ticks = try context.socket(.sub, options: Bus.socketOptions(connects: true))
+            // With keys, the ZAP handler runs before the ROUTERs bind, so no client is let in
+            // unchecked.
+            try Bus.startAuthenticator(settings.busKeys, context: context, role: "incidents", logger: logger)
+            let server = try Bus.serverSecurity(settings.busKeys)
+            let inbound = try context.socket(.router, options: Bus.socketOptions(security: server))
+            let intents = try context.socket(.router, options: Bus.socketOptions(routerMandatory: true, security: server))
+            let ticks = try context.socket(
+                .sub, options: Bus.socketOptions(connects: true, security: try Bus.clientSecurity(settings.busKeys, server: \.schedulerPublicKey)))
             let inboundAt = try await inbound.bind(settings.bindAddress(for: settings.inboundEndpoint))
             let intentsAt = try await intents.bind(settings.bindAddress(for: settings.intentsEndpoint))
             try await ticks.subscribe(to: "")

@@ -121,6 +121,7 @@ extension Settings {
         }
         senderChatBurst = burstValue
         simulatorPort = try port("RAISEDASH_SIMULATOR_PORT")
+        busKeys = try BusKeys.load(raw)
     }
 
     /// The endpoint a binding role binds: the configured one, with its host replaced by

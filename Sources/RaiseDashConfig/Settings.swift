@@ -92,6 +92,8 @@ public struct Settings: Sendable {
     public var senderChatBurst: Int
     /// RAISEDASH_SIMULATOR_PORT: where `raisedash up` starts the simulator when no token is set.
     public var simulatorPort: Int
+    /// RAISEDASH_CURVE_*: CURVE keys for the bus; nil (none set): plain links.
+    public var busKeys: BusKeys?
 
     /// Every variable, its default and what it means, in the order of config/raisedash.env.example.
     public static let variables: [(name: String, defaultValue: String?, meaning: String)] = [
@@ -121,6 +123,10 @@ public struct Settings: Sendable {
         ("SENDER_CHAT_PER_SECOND", "1", "sender: steady messages per second to one private chat (groups spend SENDER_GROUP_PER_MINUTE in bursts)"),
         ("SENDER_CHAT_BURST", "3", "sender: short burst allowed per private chat"),
         ("RAISEDASH_SIMULATOR_PORT", "8081", "`raisedash up` without a token: the simulator's port"),
+        ("RAISEDASH_CURVE_SECRET_KEY_FILE", nil, "bus CURVE: this role's secret key file (raisedash keys generate); unset with the three below: plain links"),
+        ("RAISEDASH_CURVE_INCIDENTS_PUBLIC_KEY_FILE", nil, "bus CURVE, gateway and sender: the incident service's public key file"),
+        ("RAISEDASH_CURVE_SCHEDULER_PUBLIC_KEY_FILE", nil, "bus CURVE, incidents: the scheduler's public key file"),
+        ("RAISEDASH_CURVE_ALLOWED_CLIENTS_FILE", nil, "bus CURVE, incidents and scheduler: client public keys allowed to connect, one per line"),
     ]
 }
 

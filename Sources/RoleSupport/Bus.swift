@@ -24,7 +24,9 @@ public enum Bus {
     /// decoder's limit (`WireFormat.defaultMaximumFrameBytes` per frame, refused and logged)
     /// with a libzmq cap above it. Binding sockets, which face unknown peers, get the tight
     /// cap; a peer exceeding it is disconnected and reconnects on its own.
-    public static func socketOptions(routingID: Data? = nil, routerMandatory: Bool = false, connects: Bool = false) -> ZMQSocketOptions {
+    public static func socketOptions(
+        routingID: Data? = nil, routerMandatory: Bool = false, connects: Bool = false, security: ZMQSecurity? = nil
+    ) -> ZMQSocketOptions {
         ZMQSocketOptions(
             linger: .milliseconds(500),
             sendHighWaterMark: 10_000,
@@ -36,7 +38,8 @@ public enum Bus {
             heartbeatTTL: .seconds(6),
             routingID: routingID,
             routerMandatory: routerMandatory,
-            maxMessageSize: connects ? WireFormat.defaultMaximumFrameBytes * 2 + 1024 : maximumMessageBytes)
+            maxMessageSize: connects ? WireFormat.defaultMaximumFrameBytes * 2 + 1024 : maximumMessageBytes,
+            security: security)
     }
 
     /// Encodes and sends an envelope, after `routing` frames (a ROUTER's peer identity).

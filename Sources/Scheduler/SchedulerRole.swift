@@ -27,7 +27,8 @@ public struct SchedulerRole: Service {
 
     public func run() async throws {
         let context = try ZMQContext()
-        let publisher = try context.socket(.pub, options: Bus.socketOptions())
+        try Bus.startAuthenticator(settings.busKeys, context: context, role: "scheduler", logger: logger)
+        let publisher = try context.socket(.pub, options: Bus.socketOptions(security: try Bus.serverSecurity(settings.busKeys)))
         let address = settings.bindAddress(for: settings.ticksEndpoint)
         do {
             let bound = try await publisher.bind(address)

@@ -48,6 +48,8 @@ public struct SenderRole: Service {
     /// A token is set but is not a bot token: the role stops at once, like on a 401.
     let invalidToken: Bool
     let intentsEndpoint: String
+    /// RAISEDASH_CURVE_* keys; nil: a plain link.
+    var busKeys: BusKeys?
     let logger: Logger
     let readiness: Readiness
 
@@ -69,6 +71,7 @@ public struct SenderRole: Service {
         self.init(
             configuration: configuration, client: client, intentsEndpoint: settings.intentsEndpoint.value,
             logger: logger, readiness: readiness, missingClientReason: "TELEGRAM_BOT_TOKEN is not set", invalidToken: invalidToken)
+        busKeys = settings.busKeys
     }
 
     /// A role with an explicit configuration and client (tests, benchmarks). `client == nil`
@@ -115,7 +118,7 @@ public struct SenderRole: Service {
         }
         let context = try ZMQContext()
         do {
-            let socket = try context.socket(.dealer, options: Bus.socketOptions(connects: true))
+            let socket = try context.socket(.dealer, options: Bus.socketOptions(connects: true, security: try Bus.clientSecurity(busKeys, server: \.incidentsPublicKey)))
             try await socket.connect(intentsEndpoint)
             readiness.set("bus", ready: true)
             guard let client else {

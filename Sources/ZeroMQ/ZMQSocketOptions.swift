@@ -55,6 +55,8 @@ public struct ZMQSocketOptions: Sendable, Hashable {
     /// fills up to ``receiveHighWaterMark`` and the sender then meets its high-water mark
     /// (PUSH/DEALER wait, PUB drops), which is ZeroMQ's backpressure. Values below 1 count as 1.
     public var receiveBufferLimit: Int
+    /// CURVE encryption and authentication; nil: plain (the NULL mechanism).
+    public var security: ZMQSecurity?
 
     /// Options with libzmq's defaults, except a bounded linger of one second.
     public init(
@@ -72,7 +74,8 @@ public struct ZMQSocketOptions: Sendable, Hashable {
         immediate: Bool = false,
         maxMessageSize: Int? = nil,
         sendTimeout: Duration? = nil,
-        receiveBufferLimit: Int = 64
+        receiveBufferLimit: Int = 64,
+        security: ZMQSecurity? = nil
     ) {
         self.linger = linger
         self.sendHighWaterMark = sendHighWaterMark
@@ -89,6 +92,7 @@ public struct ZMQSocketOptions: Sendable, Hashable {
         self.maxMessageSize = maxMessageSize
         self.sendTimeout = sendTimeout
         self.receiveBufferLimit = receiveBufferLimit
+        self.security = security
     }
 
     /// Applies every set option to a freshly created socket, on the thread that created it.
@@ -123,6 +127,7 @@ public struct ZMQSocketOptions: Sendable, Hashable {
         if routerMandatory { try setInt(socket, ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", 1) }
         if routerHandover { try setInt(socket, ZMQ_ROUTER_HANDOVER, "ZMQ_ROUTER_HANDOVER", 1) }
         if immediate { try setInt(socket, ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE", 1) }
+        try security?.apply(to: socket)
         if let maxMessageSize {
             var value = Int64(maxMessageSize)
             guard zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &value, MemoryLayout<Int64>.size) == 0 else {

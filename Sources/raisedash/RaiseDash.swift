@@ -24,7 +24,7 @@ struct RaiseDash: AsyncParsableCommand {
             Settings come from the environment, then a .env file in the working directory, then \
             defaults; config/raisedash.env.example lists every variable.
             """,
-        subcommands: [Up.self, GatewayCommand.self, IncidentsCommand.self, SenderCommand.self, SchedulerCommand.self, SimulatorCommand.self]
+        subcommands: [Up.self, GatewayCommand.self, IncidentsCommand.self, SenderCommand.self, SchedulerCommand.self, SimulatorCommand.self, KeysCommand.self]
     )
 }
 
@@ -92,6 +92,7 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try requireBotToken("gateway", settings)
+        try requireBusKeys(.gateway, settings)
         try await runRole("gateway", httpPort: settings.gatewayHTTPPort, settings: settings, readinessParts: GatewayRole.readinessParts) {
             GatewayRole(settings: settings, logger: $0, readiness: $1)
         }
@@ -113,6 +114,7 @@ struct IncidentsCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try requireStrongAdminToken(settings)
+        try requireBusKeys(.incidents, settings)
         try await runRole(
             "incidents", httpPort: settings.httpPort, settings: settings, readinessParts: IncidentsRole.readinessParts,
             makeRole: { try IncidentsRole(settings: settings, logger: $0, readiness: $1) },
@@ -137,6 +139,7 @@ struct SenderCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         try requireBotToken("sender", settings)
+        try requireBusKeys(.sender, settings)
         try await runRole("sender", httpPort: settings.senderHTTPPort, settings: settings, readinessParts: SenderRole.readinessParts) {
             SenderRole(settings: settings, logger: $0, readiness: $1)
         }
@@ -156,6 +159,7 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
+        try requireBusKeys(.scheduler, settings)
         try await runRole("scheduler", httpPort: settings.schedulerHTTPPort, settings: settings, readinessParts: SchedulerRole.readinessParts) {
             SchedulerRole(settings: settings, logger: $0, readiness: $1)
         }

@@ -20,3 +20,14 @@ func requireStrongAdminToken(_ settings: Settings) throws {
     FileHandle.standardError.write(Data("raisedash incidents: \(problem)\n".utf8))
     throw ExitCode(2)
 }
+
+/// With `RAISEDASH_CURVE_*` set, a role missing one of the key files it needs stops at start
+/// with one line, instead of falling back to a plain link or failing on its first connection.
+func requireBusKeys(_ role: BusKeys.Role, _ settings: Settings) throws {
+    do {
+        try settings.busKeys?.check(for: role)
+    } catch {
+        FileHandle.standardError.write(Data("raisedash: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}
