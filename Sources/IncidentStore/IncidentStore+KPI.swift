@@ -139,6 +139,7 @@ extension Database {
         let from = stamp(span.from)!
         let to = stamp(span.to)!
         let chatCondition = chat == nil ? "" : " AND g.chat_id = ?"
+        let groupCondition = chat == nil ? "" : " AND i.group_id IN (SELECT id FROM groups WHERE chat_id = ?)"
         func arguments(_ values: [(any DatabaseValueConvertible)?]) -> StatementArguments {
             StatementArguments(values + (chat.map { [$0.rawValue] } ?? []))
         }
@@ -191,17 +192,22 @@ extension Database {
         if let first {
             let cursor = try Row.fetchCursor(
                 cachedStatement(sql: """
-                    SELECT s.incident_id, i.number, g.chat_id, s.seq, s.department_id, \(Self.milliseconds("s.assigned_at")),
+                    SELECT s.incident_id, i.number, i.group_id, s.seq, s.department_id, \(Self.milliseconds("s.assigned_at")),
                         \(Self.milliseconds("s.first_claimed_at")), \(Self.milliseconds("s.ended_at")), s.end_reason,
                         \(Self.milliseconds("i.created_at")), \(overlaps), \(who)
                     FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
-                    CROSS JOIN groups g ON g.id = i.group_id
-                    WHERE s.incident_id >= ? AND i.company_id = ?\(chatCondition)
+                    WHERE s.incident_id >= ? AND i.company_id = ?\(groupCondition)
                     ORDER BY s.incident_id, s.seq
                     """),
                 arguments: StatementArguments(
                     overlapArguments + (wantParticipations ? overlapArguments + overlapArguments : [])
                         + [first, company.rawValue] + (chat.map { [$0.rawValue] } ?? [])))
+            // Group ids to chat ids from one small query (all groups, as the join had), rather
+            // than a join per session.
+            var chats: [Int64: ChatID] = [:]
+            for row in try rows("SELECT id, chat_id FROM groups", []) {
+                chats[row[0]] = ChatID(row[1])
+            }
             var incident: Int64 = -1
             var previousEnd: DepartmentSession.End? = nil
             var episode = 0
@@ -218,10 +224,10 @@ extension Database {
                     previousEnd = end
                     if end == .resolved || end == .closed { episode += 1 }
                 }
-                guard row[10] as Bool else { continue }
+                guard row[10] as Bool, let chatID = chats[row[2]] else { continue }
                 let assigned: Int64 = row[5]
                 var session = SessionFact(
-                    incidentID: IncidentID(id), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
+                    incidentID: IncidentID(id), number: IncidentNumber(row[1] as Int), chatID: chatID,
                     seq: seq, episode: episode, departmentID: DepartmentID(row[4]), assignedAt: Self.date(assigned),
                     firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: (row[11] as Int64?).map(UserID.init),
                     endedAt: (row[7] as Int64?).map(Self.date), end: end,
