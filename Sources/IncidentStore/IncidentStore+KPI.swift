@@ -168,16 +168,14 @@ extension Database {
         // instead of two correlated subqueries per session. Window functions (LAG, a running
         // SUM) give the same in SQL but cost more than the subqueries here. Times come as
         // milliseconds since 1970, computed by SQLite, so no text is decoded per row; who
-        // claimed first and who resolved are read only for people reports.
+        // resolved is read only for people reports (who claimed first comes with the participations).
         let overlaps = "s.assigned_at < ? AND (s.assigned_at >= ? OR s.ended_at >= ? OR s.ended_at IS NULL)"
         let who = wantParticipations
             ? """
-                CASE WHEN \(overlaps) THEN (SELECT c.user_id FROM participations c WHERE c.incident_id = s.incident_id
-                    AND c.session_seq = s.seq AND c.kind = 'claimed' ORDER BY c.seq LIMIT 1) END,
                 CASE WHEN s.end_reason = 'resolved' AND \(overlaps) THEN (SELECT t.actor_id FROM timeline t
                     WHERE t.incident_id = s.incident_id AND t.kind = 'resolved' AND t.at = s.ended_at LIMIT 1) END
                 """
-            : "NULL, NULL"
+            : "NULL"
         let overlapArguments: [(any DatabaseValueConvertible)?] = [to, from, from]
         let first = try Int64.fetchOne(
             cachedStatement(sql: """
@@ -200,7 +198,7 @@ extension Database {
                     ORDER BY s.incident_id, s.seq
                     """),
                 arguments: StatementArguments(
-                    overlapArguments + (wantParticipations ? overlapArguments + overlapArguments : [])
+                    overlapArguments + (wantParticipations ? overlapArguments : [])
                         + [first, company.rawValue] + (chat.map { [$0.rawValue] } ?? [])))
             // Group ids to chat ids from one small query (all groups, as the join had), rather
             // than a join per session.
@@ -229,9 +227,9 @@ extension Database {
                 var session = SessionFact(
                     incidentID: IncidentID(id), number: IncidentNumber(row[1] as Int), chatID: chatID,
                     seq: seq, episode: episode, departmentID: DepartmentID(row[4]), assignedAt: Self.date(assigned),
-                    firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: (row[11] as Int64?).map(UserID.init),
+                    firstClaimedAt: (row[6] as Int64?).map(Self.date),
                     endedAt: (row[7] as Int64?).map(Self.date), end: end,
-                    resolverID: (row[12] as Int64?).map(UserID.init), transferredIn: previousEnd == .transferred)
+                    resolverID: (row[11] as Int64?).map(UserID.init), transferredIn: previousEnd == .transferred)
                 session.startsEpisode = seq == 0 || previousEnd == .resolved || previousEnd == .closed
                 if assigned < fromMilliseconds {
                     // Open at the span's start: one per open episode.
@@ -262,9 +260,14 @@ extension Database {
 
         if wantParticipations, !data.sessions.isEmpty {
             // One range scan over the incidents concerned (ids grow with time), keeping the
-            // participations of the sessions loaded.
+            // participations of the sessions loaded. It comes in each incident's order, so the
+            // first claim seen for a session is its first claimer.
             struct Key: Hashable { var incident: Int64; var seq: Int }
-            let keys = Set(data.sessions.map { Key(incident: $0.incidentID.rawValue, seq: $0.seq) })
+            var keys: [Key: Int] = [:]
+            keys.reserveCapacity(data.sessions.count)
+            for (index, session) in data.sessions.enumerated() {
+                keys[Key(incident: session.incidentID.rawValue, seq: session.seq)] = index
+            }
             let ids = data.sessions.map(\.incidentID.rawValue)
             var people = Set<Int64>()
             let cursor = try Row.fetchCursor(
@@ -277,12 +280,14 @@ extension Database {
             while let row = try cursor.next() {
                 let incident: Int64 = row[0]
                 let seq: Int = row[1]
-                guard keys.contains(Key(incident: incident, seq: seq)) else { continue }
+                guard let index = keys[Key(incident: incident, seq: seq)] else { continue }
                 let user: Int64 = row[2]
+                let claimed = (row[3] as String) == "claimed"
                 people.insert(user)
+                if claimed, data.sessions[index].firstClaimerID == nil { data.sessions[index].firstClaimerID = UserID(user) }
                 data.participations.append(ParticipationFact(
                     incidentID: IncidentID(incident), sessionSeq: seq, userID: UserID(user),
-                    kind: (row[3] as String) == "claimed" ? .claimed : .joined, startedAt: Self.date(row[4]),
+                    kind: claimed ? .claimed : .joined, startedAt: Self.date(row[4]),
                     endedAt: (row[5] as Int64?).map(Self.date)))
             }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
