@@ -145,17 +145,24 @@ extension Database {
         }
         var data = KPIDataset()
 
+        // Group ids to chat ids from one small query (all groups, as a join would), rather than
+        // a join per incident and per session.
+        var chats: [Int64: ChatID] = [:]
+        for row in try rows("SELECT id, chat_id FROM groups", []) {
+            chats[row[0]] = ChatID(row[1])
+        }
+
         // Incidents created in the span.
         let incidents = try Row.fetchCursor(
             cachedStatement(sql: """
-                SELECT i.id, i.number, g.chat_id, \(Self.milliseconds("i.created_at")) FROM incidents i
-                JOIN groups g ON g.id = i.group_id
-                WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?\(chatCondition)
+                SELECT i.id, i.number, i.group_id, \(Self.milliseconds("i.created_at")) FROM incidents i
+                WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?\(groupCondition)
                 """),
             arguments: arguments([company.rawValue, from, to]))
         while let row = try incidents.next() {
+            guard let chatID = chats[row[2]] else { continue }
             data.incidents.append(IncidentFact(
-                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
+                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
                 createdAt: Self.date(row[3])))
         }
 
@@ -200,12 +207,6 @@ extension Database {
                 arguments: StatementArguments(
                     overlapArguments + (wantParticipations ? overlapArguments : [])
                         + [first, company.rawValue] + (chat.map { [$0.rawValue] } ?? [])))
-            // Group ids to chat ids from one small query (all groups, as the join had), rather
-            // than a join per session.
-            var chats: [Int64: ChatID] = [:]
-            for row in try rows("SELECT id, chat_id FROM groups", []) {
-                chats[row[0]] = ChatID(row[1])
-            }
             var incident: Int64 = -1
             var previousEnd: DepartmentSession.End? = nil
             var episode = 0
