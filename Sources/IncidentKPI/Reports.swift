@@ -398,8 +398,10 @@ public struct KPIEngine: Sendable {
 
     public func people(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> PersonReport {
         let selected = sessions(data, in: period, filter: KPIFilter(departmentID: filter.departmentID, chatID: filter.chatID))
-        var byKey: [SessionKey: SessionFact] = [:]
-        for session in selected { byKey[SessionKey(session.incidentID, session.seq)] = session }
+        // Indices, not copies of the sessions: a lookup per participation copies an Int.
+        var byKey: [SessionKey: Int] = [:]
+        byKey.reserveCapacity(selected.count)
+        for (index, session) in selected.enumerated() { byKey[SessionKey(session.incidentID, session.seq)] = index }
         struct Tally {
             var claimed = 0, joined = 0, resolved = 0
             var active: Double = 0
@@ -412,11 +414,13 @@ public struct KPIEngine: Sendable {
         var tallies: [UserID: Tally] = [:]
         // A person counts once per resolved session they worked on, however often they joined.
         var workedResolved = Set<Worked>()
+        workedResolved.reserveCapacity(data.participations.count)
         let end = min(period.to, now)
         for participation in data.participations {
             let key = SessionKey(participation.incidentID, participation.sessionSeq)
-            guard let session = byKey[key] else { continue }
+            guard let index = byKey[key] else { continue }
             if let user = filter.userID, participation.userID != user { continue }
+            let session = selected[index]
             let user = participation.userID
             if participation.kind == .joined { tallies[user, default: Tally()].joined += 1 }
             let start = max(participation.startedAt, period.from)

@@ -139,72 +139,99 @@ extension Database {
         let from = stamp(span.from)!
         let to = stamp(span.to)!
         let chatCondition = chat == nil ? "" : " AND g.chat_id = ?"
+        let groupCondition = chat == nil ? "" : " AND i.group_id IN (SELECT id FROM groups WHERE chat_id = ?)"
         func arguments(_ values: [(any DatabaseValueConvertible)?]) -> StatementArguments {
             StatementArguments(values + (chat.map { [$0.rawValue] } ?? []))
         }
         var data = KPIDataset()
 
+        // Group ids to chat ids from one small query (all groups, as a join would), rather than
+        // a join per incident and per session.
+        var chats: [Int64: ChatID] = [:]
+        for row in try rows("SELECT id, chat_id FROM groups", []) {
+            chats[row[0]] = ChatID(row[1])
+        }
+
         // Incidents created in the span.
         let incidents = try Row.fetchCursor(
             cachedStatement(sql: """
-                SELECT i.id, i.number, g.chat_id, \(Self.milliseconds("i.created_at")) FROM incidents i
-                JOIN groups g ON g.id = i.group_id
-                WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?\(chatCondition)
+                SELECT i.id, i.number, i.group_id, \(Self.milliseconds("i.created_at")) FROM incidents i
+                WHERE i.company_id = ? AND i.created_at >= ? AND i.created_at < ?\(groupCondition)
                 """),
             arguments: arguments([company.rawValue, from, to]))
         while let row = try incidents.next() {
+            guard let chatID = chats[row[2]] else { continue }
             data.incidents.append(IncidentFact(
-                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
+                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
                 createdAt: Self.date(row[3])))
         }
 
         // Sessions that overlap the span: assigned in it, or assigned before and ending in or
-        // after it, or still open. Each part walks an index on the sessions' times (CROSS JOIN
-        // keeps SQLite from starting at the company's incidents, which is all of them). Times come
-        // as milliseconds since 1970, computed by SQLite, so no text is decoded per row; who
-        // claimed first and who resolved are read only for people reports.
+        // after it, or still open. One ordered scan: every session of the company's incidents
+        // from the first one such a session belongs to (ids grow with time; found through the
+        // indexes on the sessions' times), in primary-key order, so each incident's sessions
+        // come in order and the previous session's end (transfers, episodes) and the episode
+        // number (resolved or closed sessions before this one) are carried along the scan
+        // instead of two correlated subqueries per session. Window functions (LAG, a running
+        // SUM) give the same in SQL but cost more than the subqueries here. Times come as
+        // milliseconds since 1970, computed by SQLite, so no text is decoded per row; who
+        // resolved is read only for people reports (who claimed first comes with the participations).
+        let overlaps = "s.assigned_at < ? AND (s.assigned_at >= ? OR s.ended_at >= ? OR s.ended_at IS NULL)"
         let who = wantParticipations
             ? """
-                (SELECT c.user_id FROM participations c WHERE c.incident_id = s.incident_id AND c.session_seq = s.seq
-                    AND c.kind = 'claimed' ORDER BY c.seq LIMIT 1),
-                CASE WHEN s.end_reason = 'resolved' THEN (SELECT t.actor_id FROM timeline t
+                CASE WHEN s.end_reason = 'resolved' AND \(overlaps) THEN (SELECT t.actor_id FROM timeline t
                     WHERE t.incident_id = s.incident_id AND t.kind = 'resolved' AND t.at = s.ended_at LIMIT 1) END
                 """
-            : "NULL, NULL"
-        let select = """
-            SELECT s.incident_id, i.number, g.chat_id, s.seq, s.department_id, \(Self.milliseconds("s.assigned_at")),
-                \(Self.milliseconds("s.first_claimed_at")), \(Self.milliseconds("s.ended_at")), s.end_reason,
-                \(Self.milliseconds("i.created_at")),
-                (SELECT p.end_reason FROM department_sessions p WHERE p.incident_id = s.incident_id AND p.seq = s.seq - 1),
-                (SELECT count(*) FROM department_sessions e WHERE e.incident_id = s.incident_id AND e.seq < s.seq
-                    AND e.end_reason IN ('resolved', 'closed')),
-                \(who)
-            FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
-            CROSS JOIN groups g ON g.id = i.group_id
-            WHERE i.company_id = ?\(chatCondition) AND
-            """
+            : "NULL"
+        let overlapArguments: [(any DatabaseValueConvertible)?] = [to, from, from]
+        let first = try Int64.fetchOne(
+            cachedStatement(sql: """
+                SELECT min(m) FROM (
+                    SELECT min(incident_id) AS m FROM department_sessions WHERE assigned_at >= ? AND assigned_at < ?
+                    UNION ALL SELECT min(incident_id) FROM department_sessions WHERE assigned_at < ? AND ended_at >= ?
+                    UNION ALL SELECT min(incident_id) FROM department_sessions WHERE assigned_at < ? AND ended_at IS NULL)
+                """),
+            arguments: [from, to, from, from, from])
         var openAtStart = 0
         let fromMilliseconds = Timestamp.milliseconds(span.from)
-        for (part, values) in [
-            ("s.assigned_at >= ? AND s.assigned_at < ?", [from, to]),
-            ("s.assigned_at < ? AND s.ended_at >= ?", [from, from]),
-            ("s.assigned_at < ? AND s.ended_at IS NULL", [from]),
-        ] {
+        if let first {
             let cursor = try Row.fetchCursor(
-                cachedStatement(sql: select + " " + part),
-                arguments: StatementArguments([company.rawValue] + (chat.map { [$0.rawValue] } ?? []) + values))
+                cachedStatement(sql: """
+                    SELECT s.incident_id, i.number, i.group_id, s.seq, s.department_id, \(Self.milliseconds("s.assigned_at")),
+                        \(Self.milliseconds("s.first_claimed_at")), \(Self.milliseconds("s.ended_at")), s.end_reason,
+                        \(Self.milliseconds("i.created_at")), \(overlaps), \(who)
+                    FROM department_sessions s CROSS JOIN incidents i ON i.id = s.incident_id
+                    WHERE s.incident_id >= ? AND i.company_id = ?\(groupCondition)
+                    ORDER BY s.incident_id, s.seq
+                    """),
+                arguments: StatementArguments(
+                    overlapArguments + (wantParticipations ? overlapArguments : [])
+                        + [first, company.rawValue] + (chat.map { [$0.rawValue] } ?? [])))
+            var incident: Int64 = -1
+            var previousEnd: DepartmentSession.End? = nil
+            var episode = 0
             while let row = try cursor.next() {
-                let previousEnd: String? = row[10]
+                let id: Int64 = row[0]
+                if id != incident {
+                    incident = id
+                    previousEnd = nil
+                    episode = 0
+                }
                 let seq: Int = row[3]
+                let end = (row[8] as String?).flatMap(DepartmentSession.End.init(rawValue:))
+                defer {
+                    previousEnd = end
+                    if end == .resolved || end == .closed { episode += 1 }
+                }
+                guard row[10] as Bool, let chatID = chats[row[2]] else { continue }
                 let assigned: Int64 = row[5]
                 var session = SessionFact(
-                    incidentID: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: ChatID(row[2]),
-                    seq: seq, episode: row[11], departmentID: DepartmentID(row[4]), assignedAt: Self.date(assigned),
-                    firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: (row[12] as Int64?).map(UserID.init),
-                    endedAt: (row[7] as Int64?).map(Self.date),
-                    end: (row[8] as String?).flatMap(DepartmentSession.End.init(rawValue:)),
-                    resolverID: (row[13] as Int64?).map(UserID.init), transferredIn: previousEnd == "transferred")
-                session.startsEpisode = seq == 0 || previousEnd == "resolved" || previousEnd == "closed"
+                    incidentID: IncidentID(id), number: IncidentNumber(row[1] as Int), chatID: chatID,
+                    seq: seq, episode: episode, departmentID: DepartmentID(row[4]), assignedAt: Self.date(assigned),
+                    firstClaimedAt: (row[6] as Int64?).map(Self.date),
+                    endedAt: (row[7] as Int64?).map(Self.date), end: end,
+                    resolverID: (row[11] as Int64?).map(UserID.init), transferredIn: previousEnd == .transferred)
+                session.startsEpisode = seq == 0 || previousEnd == .resolved || previousEnd == .closed
                 if assigned < fromMilliseconds {
                     // Open at the span's start: one per open episode.
                     openAtStart += 1
@@ -234,9 +261,14 @@ extension Database {
 
         if wantParticipations, !data.sessions.isEmpty {
             // One range scan over the incidents concerned (ids grow with time), keeping the
-            // participations of the sessions loaded.
+            // participations of the sessions loaded. It comes in each incident's order, so the
+            // first claim seen for a session is its first claimer.
             struct Key: Hashable { var incident: Int64; var seq: Int }
-            let keys = Set(data.sessions.map { Key(incident: $0.incidentID.rawValue, seq: $0.seq) })
+            var keys: [Key: Int] = [:]
+            keys.reserveCapacity(data.sessions.count)
+            for (index, session) in data.sessions.enumerated() {
+                keys[Key(incident: session.incidentID.rawValue, seq: session.seq)] = index
+            }
             let ids = data.sessions.map(\.incidentID.rawValue)
             var people = Set<Int64>()
             let cursor = try Row.fetchCursor(
@@ -249,12 +281,14 @@ extension Database {
             while let row = try cursor.next() {
                 let incident: Int64 = row[0]
                 let seq: Int = row[1]
-                guard keys.contains(Key(incident: incident, seq: seq)) else { continue }
+                guard let index = keys[Key(incident: incident, seq: seq)] else { continue }
                 let user: Int64 = row[2]
+                let claimed = (row[3] as String) == "claimed"
                 people.insert(user)
+                if claimed, data.sessions[index].firstClaimerID == nil { data.sessions[index].firstClaimerID = UserID(user) }
                 data.participations.append(ParticipationFact(
                     incidentID: IncidentID(incident), sessionSeq: seq, userID: UserID(user),
-                    kind: (row[3] as String) == "claimed" ? .claimed : .joined, startedAt: Self.date(row[4]),
+                    kind: claimed ? .claimed : .joined, startedAt: Self.date(row[4]),
                     endedAt: (row[5] as Int64?).map(Self.date)))
             }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }

@@ -68,6 +68,10 @@ public final class IncidentStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
+            // Reports scan most of the file: read pages through a memory map rather than a
+            // pread and a copy into SQLite's small page cache per page (about a tenth of a
+            // report's CPU over 100,000 incidents). Address space only; pages stay shared.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -87,6 +87,24 @@ struct StoreKPITests {
         #expect(summary.sla.claim == Compliance(reached: 3, met: 2))
     }
 
+    @Test("a span that starts after an incident's first sessions still gives their transfer and episode")
+    func spanAfterEarlierSessions() async throws {
+        let fixture = try await StoreFixture()
+        defer { fixture.remove() }
+        let id = try await lifecycle(fixture)
+        let timeline = try await fixture.store.timeline(of: id)
+        let facts = try #require(IncidentFacts(id: id, chatID: F.chat.id, timeline: timeline))
+        // The sessions are read in one ordered scan that carries the previous session's end and
+        // the episode along: sessions ending before the span are read but not kept.
+        for (minutes, kept) in [(30.0, [1, 2]), (80.0, [2]), (150.0, [2])] {
+            let span = ReportPeriod(from: F.at(minutes: minutes), to: F.at(minutes: 200))
+            let data = try await fixture.store.kpiDataset(company: fixture.company.id, span: span, participations: true)
+            #expect(data.sessions == kept.map { facts.sessions[$0] }, "from minute \(minutes)")
+        }
+        #expect(facts.sessions[1].transferredIn && !facts.sessions[1].isReopen)
+        #expect(facts.sessions[2].episode == 1 && facts.sessions[2].isReopen)
+    }
+
     @Test("tenant isolation: a report on one company never counts another's incidents")
     func tenantIsolation() async throws {
         let fixture = try await StoreFixture()
