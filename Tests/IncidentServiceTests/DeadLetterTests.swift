@@ -24,15 +24,7 @@ struct DeadLetterTests {
         let task: Task<Void, any Error>
 
         init(policy: DeadLetterPolicy, probe: Duration = .seconds(5)) async throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("rd-dead-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let dir = directory.path
-            settings = try Settings(lookup: [
-                "DATABASE_PATH": "\(dir)/incidents.db",
-                "RAISEDASH_INBOUND_ENDPOINT": "ipc://\(dir)/inbound",
-                "RAISEDASH_INTENTS_ENDPOINT": "ipc://\(dir)/intents",
-                "RAISEDASH_TICKS_ENDPOINT": "ipc://\(dir)/ticks",
-            ].lookup)
+            (directory, settings) = try ServiceHarness.settingsInTemporaryDirectory(prefix: "rd-dead")
             var logger = Logger(label: "test.dead-letters")
             logger.logLevel = .critical
             readiness = Readiness(parts: IncidentsRole.readinessParts)

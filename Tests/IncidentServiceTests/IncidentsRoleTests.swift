@@ -12,6 +12,21 @@ import ZeroMQ
 /// The incident service run in-process on a real SQLite file with real ZeroMQ sockets; the
 /// test plays the gateway and a sender.
 final class ServiceHarness: Sendable {
+
+    /// A fresh temporary directory holding the service's database and ipc endpoints, and the
+    /// settings that point there.
+    static func settingsInTemporaryDirectory(prefix: String) throws -> (URL, Settings) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let dir = directory.path
+        let settings = try Settings(lookup: [
+            "DATABASE_PATH": "\(dir)/incidents.db",
+            "RAISEDASH_INBOUND_ENDPOINT": "ipc://\(dir)/inbound",
+            "RAISEDASH_INTENTS_ENDPOINT": "ipc://\(dir)/intents",
+            "RAISEDASH_TICKS_ENDPOINT": "ipc://\(dir)/ticks",
+        ].lookup)
+        return (directory, settings)
+    }
     let directory: URL
     let settings: Settings
     let role: IncidentsRole
@@ -19,15 +34,7 @@ final class ServiceHarness: Sendable {
     let task: Task<Void, any Error>
 
     init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rd-svc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let dir = directory.path
-        settings = try Settings(lookup: [
-            "DATABASE_PATH": "\(dir)/incidents.db",
-            "RAISEDASH_INBOUND_ENDPOINT": "ipc://\(dir)/inbound",
-            "RAISEDASH_INTENTS_ENDPOINT": "ipc://\(dir)/intents",
-            "RAISEDASH_TICKS_ENDPOINT": "ipc://\(dir)/ticks",
-        ].lookup)
+        (directory, settings) = try Self.settingsInTemporaryDirectory(prefix: "rd-svc")
         var logger = Logger(label: "test.incidents")
         logger.logLevel = .warning
         let readiness = Readiness(parts: IncidentsRole.readinessParts)
