@@ -78,7 +78,7 @@ public enum RoleHTTP {
         }
         routes(router)
         return Application(
-            router: router,
+            responder: PeerAddressResponder(inner: router.buildResponder()),
             configuration: .init(address: .hostname(host, port: port), serverName: "raisedash-\(role)"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? port
