@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WebDriverSupport
 @testable import TelegramSimulator
 
 /// Drives the chat page in a real headless Chromium (Debian's `chromium` and `chromium-driver`
