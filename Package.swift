@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: ZeroMQ
@@ -103,9 +105,18 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        /// The dashboard: server-rendered pages for a company's managers (docs/dashboard.md).
+        .target(name: "Dashboard", dependencies: [
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
-            "Gateway", "IncidentService", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
+            "Gateway", "IncidentService", "Dashboard", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
             "RaiseDashConfig", "RoleSupport", "ZeroMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -141,7 +152,7 @@ let package = Package(
             "TelegramBotAPI", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator", "ProcessLauncher"]),
+        .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator", "ProcessLauncher", "WebDriverSupport"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher",
@@ -159,6 +170,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
-        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher"]),
+        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "WebDriverSupport"]),
+        /// A W3C WebDriver client for headless Chromium tests (not shipped).
+        .target(name: "WebDriverSupport", dependencies: ["ProcessLauncher"], path: "Tests/WebDriverSupport"),
+        .testTarget(name: "DashboardTests", dependencies: [
+            "Dashboard", "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig", "RoleSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -120,7 +120,12 @@ struct IncidentsCommand: AsyncParsableCommand {
             makeRole: { try IncidentsRole(settings: settings, logger: $0, readiness: $1) },
             routes: { role in
                 guard let role = role as? IncidentsRole else { return { _ in } }
-                return AdminAPI(store: role.store, token: settings.adminAPIToken, logger: role.logger).addRoutes(to:)
+                let admin = AdminAPI(store: role.store, token: settings.adminAPIToken, logger: role.logger)
+                let dashboard = makeDashboard(role, settings)
+                return { router in
+                    admin.addRoutes(to: router)
+                    dashboard.addRoutes(to: router)
+                }
             })
     }
 }
