@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Company access keys: bcrypt hashes (HummingbirdBcrypt); session tokens: SHA-256 (Crypto).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: ZeroMQ
@@ -50,6 +53,8 @@ let package = Package(
         .target(name: "IncidentStore", dependencies: [
             "IncidentCore", "IncidentKPI",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /// Typed Telegram Bot API client on URLSession.
         .target(name: "TelegramBotAPI", dependencies: [

@@ -212,6 +212,8 @@ public enum Texts {
             "The report cannot be computed right now; try again in a minute."
         case .sentOnBehalfOfChat:
             "I can't tell who sent this: it was sent anonymously or as a channel. Send it from your own account (an admin can turn off \"Remain anonymous\")."
+        case .activation(let reason):
+            Texts.activationRefusal(reason)
         }
     }
 }

@@ -32,6 +32,7 @@ extension AdminAPI {
             case .report: "report"
             case .onBehalfOfChat: "on_behalf_of_chat"
             case .groupMessage: "group_message"
+            case .activate: "activate"
             }
         }
     }
