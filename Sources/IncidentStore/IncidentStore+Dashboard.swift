@@ -311,3 +311,42 @@ extension Transaction {
             [sender.id.rawValue, group.rowID])
     }
 }
+
+extension IncidentStore {
+    /// Chats that are `companyID`'s: its groups' chat ids and the ids they had before a
+    /// migration to a supergroup.
+    static let companyChats = """
+        SELECT chat_id FROM groups WHERE company_id = ?1
+        UNION SELECT m.old_chat_id FROM chat_migrations m JOIN groups g ON g.id = m.group_id WHERE g.company_id = ?1
+        """
+
+    /// The dead letters of `companyID`'s chats, newest first (a company key's view; updates
+    /// from chats of no company are the platform's).
+    public func deadLetters(companyID: Int64, limit: Int = 100) async throws(StoreError) -> [DeadLetter] {
+        let limit = min(max(limit, 1), 1000)
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM dead_letters WHERE chat_id IN (\(Self.companyChats))
+                    ORDER BY recorded_at DESC, update_id DESC LIMIT ?2
+                    """, arguments: [companyID, limit]
+            ).map { row in
+                let json: String = row["update_json"]
+                return DeadLetter(
+                    updateID: row["update_id"], chatID: row["chat_id"],
+                    update: try? JSONDecoder().decode(InboundUpdate.self, from: Data(json.utf8)),
+                    reason: row["reason"], attempts: row["attempts"],
+                    firstFailedAt: try row.date("first_failed_at"), recordedAt: try row.date("recorded_at"))
+            }
+        }
+    }
+
+    /// How many dead letters `companyID`'s chats have.
+    public func deadLetterCount(companyID: Int64) async throws(StoreError) -> Int {
+        try await read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM dead_letters WHERE chat_id IN (\(Self.companyChats))", arguments: [companyID]) ?? 0
+        }
+    }
+}
