@@ -111,7 +111,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
             "Gateway", "IncidentService", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
-            "RaiseDashConfig", "RoleSupport", "ZeroMQ",
+            "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
