@@ -22,6 +22,7 @@ final class InboundRelay: Sendable {
         BotCommand(command: "ticket", description: "Same as /new_issue"),
         BotCommand(command: "register_driver", description: "Register as a driver of this group"),
         BotCommand(command: "help", description: "How to use the bot"),
+        BotCommand(command: "activate", description: "Activate this group with a code from the dashboard (administrators)"),
     ]
 
     private struct Shared: Sendable {
