@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Company access keys: bcrypt hashes (HummingbirdBcrypt); session tokens: SHA-256 (Crypto).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
@@ -52,6 +54,8 @@ let package = Package(
         .target(name: "IncidentStore", dependencies: [
             "IncidentCore", "IncidentKPI",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         /// Typed Telegram Bot API client on URLSession.
         .target(name: "TelegramBotAPI", dependencies: [
@@ -117,7 +121,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
             "Gateway", "IncidentService", "Dashboard", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
-            "RaiseDashConfig", "RoleSupport", "ZeroMQ",
+            "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

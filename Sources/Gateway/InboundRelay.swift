@@ -22,6 +22,7 @@ final class InboundRelay: Sendable {
         BotCommand(command: "ticket", description: "Same as /new_issue"),
         BotCommand(command: "register_driver", description: "Register as a driver of this group"),
         BotCommand(command: "help", description: "How to use the bot"),
+        BotCommand(command: "activate", description: "Activate this group with a code from the dashboard (administrators)"),
     ]
 
     private struct Shared: Sendable {
@@ -185,12 +186,15 @@ final class InboundRelay: Sendable {
                 continue
             }
             backoff.reset()
-            accept(updates, polledWith: offset, normalizer: normalizer)
+            let administrators = await administratorStatus(of: updates, normalizer: normalizer)
+            accept(updates, polledWith: offset, normalizer: normalizer, administrators: administrators)
         }
     }
 
     /// Normalizes fetched updates and records them; rings the delivery doorbell for new events.
-    private func accept(_ updates: [Update], polledWith offset: Int64?, normalizer: UpdateNormalizer) {
+    private func accept(
+        _ updates: [Update], polledWith offset: Int64?, normalizer: UpdateNormalizer, administrators: [Int64: Bool] = [:]
+    ) {
         let now = ContinuousClock.now
         var forwarded = 0
         var skipped: [UpdateNormalizer.SkipReason] = []
@@ -202,7 +206,8 @@ final class InboundRelay: Sendable {
                 // Beyond the buffer (a server answering more than asked): left for a later poll.
                 guard !shared.pending.isKnown(id), !shared.pending.isFull else { continue }
                 switch normalizer.normalize(update) {
-                case .event(let event):
+                case .event(var event):
+                    event.senderIsAdministrator = administrators[id]
                     shared.pending.add(updateID: id, event: event, envelopeID: UUID().uuidString, now: now)
                     forwarded += 1
                 case .skipped(let reason):

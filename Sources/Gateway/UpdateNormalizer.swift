@@ -19,7 +19,7 @@ import WireProtocol
 /// Everything else is ``Normalized/skipped(_:)`` with a reason that is safe as a metric label.
 public struct UpdateNormalizer: Sendable {
     /// Commands forwarded to the incident service (lowercase, without the slash).
-    public static let handledCommands: Set<String> = ["new_issue", "ticket", "register_driver", "help", "start", "report"]
+    public static let handledCommands: Set<String> = ["new_issue", "ticket", "register_driver", "help", "start", "report", "activate"]
 
     /// The bot's user id (to recognise replies to its messages and its own membership).
     public let botID: Int64

@@ -73,6 +73,8 @@ public enum Refusal: Error, Hashable, Codable, Sendable, CustomStringConvertible
     /// Sent as an anonymous administrator or as a channel: the bot cannot tell who reports,
     /// registers or summarises.
     case sentOnBehalfOfChat
+    /// `/activate CODE` refused (see ``ActivationRefusal``).
+    case activation(ActivationRefusal)
 
     /// The user-facing reason, in English (see ``Texts``).
     public var message: String { Texts.refusal(self) }

@@ -128,8 +128,9 @@ public enum Texts {
     /// When the bot is added to a group it does not know (or that has no company yet).
     public static func greeting(chatID: ChatID) -> String {
         """
-        Hello! I run incidents for logistics teams. An administrator activates this group with \
-        its chat id <code>\(chatID)</code> (PUT /api/v1/groups/\(chatID)). Until then I cannot \
+        Hello! I run incidents for logistics teams. A group administrator activates this group \
+        by sending <b>/activate CODE</b> with an activation code from the company's dashboard, or \
+        a company manager approves it there (chat id <code>\(chatID)</code>). Until then I cannot \
         create incidents here.
         """
     }
@@ -161,7 +162,7 @@ public enum Texts {
         case .groupsOnly:
             "I work in groups only. Add me to your team's group."
         case .groupNotActivated(let chat):
-            "This group is not activated yet. An administrator activates it with chat id \(chat)."
+            "This group is not activated yet. A group administrator activates it with /activate CODE (a code from the dashboard); chat id \(chat)."
         case .notAReply:
             "Describe the problem in a message, then reply /new_issue to it (or send /new_issue within a few minutes of writing it)."
         case .descriptionTooLong(let limit):
@@ -212,6 +213,8 @@ public enum Texts {
             "The report cannot be computed right now; try again in a minute."
         case .sentOnBehalfOfChat:
             "I can't tell who sent this: it was sent anonymously or as a channel. Send it from your own account (an admin can turn off \"Remain anonymous\")."
+        case .activation(let reason):
+            Texts.activationRefusal(reason)
         }
     }
 }

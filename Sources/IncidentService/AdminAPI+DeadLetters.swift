@@ -32,12 +32,13 @@ extension AdminAPI {
             case .report: "report"
             case .onBehalfOfChat: "on_behalf_of_chat"
             case .groupMessage: "group_message"
+            case .activate: "activate"
             }
         }
     }
 
     /// `GET /api/v1/dead-letters?limit=N`: the updates given up on, newest first.
-    func listDeadLetters(_ request: Request) async throws -> Response {
+    func listDeadLetters(_ request: Request, scope: AccessScope = .platform) async throws -> Response {
         var limit = 100
         if let text = request.uri.queryParameters.get("limit") {
             guard let value = Int(text), (1...1000).contains(value) else {
@@ -45,8 +46,15 @@ extension AdminAPI {
             }
             limit = value
         }
-        let letters = try await store.deadLetters(limit: limit)
-        let total = try await store.deadLetterCount()
+        let letters: [DeadLetter]
+        let total: Int
+        if let company = scope.companyID {
+            letters = try await store.deadLetters(companyID: company, limit: limit)
+            total = try await store.deadLetterCount(companyID: company)
+        } else {
+            letters = try await store.deadLetters(limit: limit)
+            total = try await store.deadLetterCount()
+        }
         return try json(DeadLettersJSON(total: total, dead_letters: letters.map(DeadLetterJSON.init)))
     }
 

@@ -16,12 +16,7 @@ extension AdminAPI {
     /// Longest period a report covers.
     static let maximumReportDays = 400.0
 
-    func addReportRoutes(to api: RouterGroup<BasicRequestContext>) {
-        api.get("companies/:id/kpi-settings") { _, context in try await handle { try await getKPISettings(context) } }
-        api.put("companies/:id/kpi-settings") { request, context in try await handle { try await putKPISettings(request, context) } }
-        api.get("companies/:id/reports/:kind") { request, context in try await handle { try await report(request, context) } }
-        api.get("companies/:id/incidents/export") { request, context in try await handle { try await exportIncidents(request, context) } }
-    }
+    // The report routes are in the route table (AdminAPI+Routes.swift).
 
     // MARK: Settings
 

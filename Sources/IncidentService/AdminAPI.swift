@@ -32,19 +32,7 @@ public struct AdminAPI: Sendable {
         router.get("api/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: AdminAPI.openAPIDocument)))
         }
-        let api = router.group("api/v1").add(middleware: BearerAuthentication(token: token, throttle: throttle))
-        api.post("companies") { request, context in try await handle { try await createCompany(request, context) } }
-        api.get("companies") { _, _ in try await handle { try await listCompanies() } }
-        api.post("companies/:id/departments") { request, context in try await handle { try await createDepartment(request, context) } }
-        api.get("companies/:id/departments") { _, context in try await handle { try await listDepartments(context) } }
-        api.post("departments/:id/members") { request, context in try await handle { try await addMember(request, context) } }
-        api.get("departments/:id/members") { _, context in try await handle { try await listMembers(context) } }
-        api.delete("departments/:id/members/:member") { _, context in try await handle { try await removeMember(context) } }
-        api.put("groups/:chat_id") { request, context in try await handle { try await putGroup(request, context) } }
-        api.get("incidents") { request, _ in try await handle { try await listIncidents(request) } }
-        api.get("incidents/:id") { _, context in try await handle { try await incidentDetail(context) } }
-        api.get("dead-letters") { request, _ in try await handle { try await listDeadLetters(request) } }
-        addReportRoutes(to: api)
+        addTableRoutes(to: router)
     }
 
     // MARK: Handlers
@@ -59,8 +47,8 @@ public struct AdminAPI: Sendable {
         return try json(CompanyJSON(id: company.id.rawValue, name: company.name), status: .created)
     }
 
-    func listCompanies() async throws -> Response {
-        let companies = try await store.companies()
+    func listCompanies(scope: AccessScope) async throws -> Response {
+        let companies = try await store.companies().filter { scope.covers(company: $0.id.rawValue) }
         return try json(["companies": companies.map { CompanyJSON(id: $0.id.rawValue, name: $0.name) }])
     }
 
@@ -145,11 +133,14 @@ public struct AdminAPI: Sendable {
         var chat_id: Int64; var company_id: Int64?; var status: String; var manager_user_ids: [Int64]; var title: String?
     }
 
-    func putGroup(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func putGroup(_ request: Request, _ context: BasicRequestContext, scope: AccessScope = .platform) async throws -> Response {
         guard let text = context.parameters.get("chat_id"), let chat = Int64(text), chat != 0 else {
             throw APIError(.badRequest, "chat_id must be a Telegram chat id (an integer, negative for groups)")
         }
         let body = try await decode(GroupBody.self, from: request)
+        guard scope.covers(company: body.company_id) else {
+            throw APIError(.forbidden, "a company key attaches groups to its own company only")
+        }
         if let managers = body.manager_user_ids, managers.contains(where: { $0 <= 0 }) {
             throw APIError(.badRequest, "manager_user_ids must be positive Telegram user ids")
         }
@@ -236,7 +227,7 @@ public struct AdminAPI: Sendable {
         }
     }
 
-    func listIncidents(_ request: Request) async throws -> Response {
+    func listIncidents(_ request: Request, scope: AccessScope = .platform) async throws -> Response {
         let query = request.uri.queryParameters
         var chat: ChatID?
         if let text = query.get("chat_id") {
@@ -250,7 +241,7 @@ public struct AdminAPI: Sendable {
             }
             status = parsed
         }
-        let records = try await store.incidents(chat: chat, status: status)
+        let records = try await store.incidents(chat: chat, status: status, company: scope.companyID.map(CompanyID.init))
         return try json(["incidents": records.map { IncidentJSON($0) }])
     }
 
@@ -290,13 +281,20 @@ public struct AdminAPI: Sendable {
     /// Decodes a JSON body. With `fields`, a body naming any other field, or none of them, is
     /// refused: a misspelt setting must not be answered with success while nothing changes.
     func decode<T: Decodable>(_ type: T.Type, from request: Request, fields: Set<String>? = nil) async throws -> T {
-        let buffer: ByteBuffer
+        try decode(type, from: try await body(of: request), fields: fields)
+    }
+
+    /// The request's body, at most 64 KiB.
+    func body(of request: Request) async throws -> Data {
         do {
-            buffer = try await request.body.collect(upTo: 64 * 1024)
+            return Data(buffer: try await request.body.collect(upTo: 64 * 1024))
         } catch {
             throw APIError(.contentTooLarge, "the request body is larger than 64 KiB")
         }
-        let data = Data(buffer: buffer)
+    }
+
+    /// ``decode(_:from:fields:)`` of a body already read.
+    func decode<T: Decodable>(_ type: T.Type, from data: Data, fields: Set<String>? = nil) throws -> T {
         guard !data.isEmpty else { throw APIError(.badRequest, "a JSON body is required") }
         if let fields, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
             let expected = fields.sorted().joined(separator: ", ")

@@ -37,6 +37,10 @@ public enum Translation {
                 translated = .help(command: MessageID(messageID))
             case "report":
                 translated = .report(command: MessageID(messageID), argument: arguments)
+            case "activate":
+                translated = .activate(
+                    command: MessageID(messageID), code: arguments,
+                    senderIsAdministrator: event.senderIsAdministrator ?? false)
             default:
                 return nil
             }

@@ -125,8 +125,13 @@ extension Database {
 
     // MARK: Departments, members, people
 
-    func departments(company: CompanyID) throws -> [Department] {
-        try rows("SELECT id, name, restricted FROM departments WHERE company_id = ? ORDER BY id", [company.rawValue]).map {
+    /// The departments of `company` in card order; deleted ones only when asked for (reports
+    /// still name them).
+    func departments(company: CompanyID, includingDeleted: Bool = false) throws -> [Department] {
+        let sql = includingDeleted
+            ? "SELECT id, name, restricted FROM departments WHERE company_id = ? ORDER BY id"
+            : "SELECT id, name, restricted FROM departments WHERE company_id = ? AND deleted_at IS NULL ORDER BY id"
+        return try rows(sql, [company.rawValue]).map {
             var columns = Columns($0)
             return Department(
                 id: DepartmentID(columns.int64()), companyID: company, name: columns.string(), restricted: columns.bool())
@@ -418,8 +423,16 @@ extension Database {
         if let resolver = incident.resolverID { ids.append(resolver) }
         var people = try people(ids)
         if let actor { people[actor.id] = actor }
+        // A department deleted while this incident was with it (history kept): still named on
+        // its card, never offered in a picker.
+        var departments = try departments(company: incident.companyID)
+        if let current = incident.departmentID, !departments.contains(where: { $0.id == current }),
+            let deleted = try department(current)
+        {
+            departments.append(deleted)
+        }
         return DecisionContext(
-            group: group.group, departments: try departments(company: incident.companyID),
+            group: group.group, departments: departments,
             members: try members(company: incident.companyID), people: people, policy: policy)
     }
 }

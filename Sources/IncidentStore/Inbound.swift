@@ -52,6 +52,10 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     /// A person's ordinary message in the group, kept for a few minutes as the context of a
     /// `/new_issue` sent without a reply (see `IssueContextPolicy`).
     case groupMessage(message: MessageID, text: String, attachments: [Attachment] = [])
+    /// `/activate CODE`: a group administrator attaches the group to the company of a one-time
+    /// activation code. `senderIsAdministrator` is what Telegram said of the sender when the
+    /// gateway asked (false when it could not tell).
+    case activate(command: MessageID, code: String, senderIsAdministrator: Bool)
 }
 
 /// What applying an update did.

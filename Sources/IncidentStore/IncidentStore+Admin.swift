@@ -49,7 +49,7 @@ extension IncidentStore {
                 throw StoreError.notFound("company \(company)")
             }
             if try db.row(
-                "SELECT 1 FROM departments WHERE company_id = ? AND name = ? COLLATE NOCASE",
+                "SELECT 1 FROM departments WHERE company_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL",
                 [company.rawValue, name]) != nil
             {
                 throw StoreError.duplicate("company \(company) has a department named \(name)")

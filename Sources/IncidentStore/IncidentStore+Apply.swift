@@ -77,8 +77,10 @@ extension IncidentStore {
             }
         case .botAdded:
             result = try transaction.botAdded()
+            try transaction.recordAdder(update.sender)
         case .botMember(let canPin):
             result = try transaction.botAdded()
+            try transaction.recordAdder(update.sender)
             if let group = transaction.group { try db.recordPinRight(canPin, groupRowID: group.rowID) }
         case .botRemoved:
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
@@ -90,6 +92,9 @@ extension IncidentStore {
                 message, text: text, attachments: attachments, by: sender.id, groupRowID: group.rowID, now: now,
                 policy: issueContext)
             result = ApplyResult(outcome: .applied)
+        case .activate(let command, let code, let isAdministrator):
+            guard let sender = update.sender else { result = ApplyResult(outcome: .ignored); break }
+            result = try transaction.activate(code: code, by: sender, isAdministrator: isAdministrator, command: command)
         case .onBehalfOfChat(let message):
             result = try transaction.refuse(.sentOnBehalfOfChat, answering: .message(message, incident: nil))
         case .migrated(let newChat):

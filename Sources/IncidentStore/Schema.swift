@@ -33,6 +33,9 @@ enum Schema {
                 ALTER TABLE recent_messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
                 """)
         }
+        migrator.registerMigration("v4-access: company access keys, dashboard sessions, activation codes, department deletion") { db in
+            try db.execute(sql: v4Access)
+        }
         migrator.registerMigration("v4-dashboard: the key dashboard cookies are signed with") { db in
             try db.execute(sql: v4Dashboard)
         }

@@ -65,13 +65,20 @@ public struct InboundEvent: Codable, Sendable, Equatable {
     /// itself) or a channel. `from` is then Telegram's placeholder bot (GroupAnonymousBot,
     /// Channel_Bot), not a person. Absent for everything else (and from older gateways).
     public var senderChat: ChatRef?
+    /// Only on `/activate` commands in groups: whether Telegram (getChatMember) said the sender
+    /// is the group's owner or an administrator; absent when it was not asked or could not tell.
+    public var senderIsAdministrator: Bool?
 
-    public init(updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind, senderChat: ChatRef? = nil) {
+    public init(
+        updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind, senderChat: ChatRef? = nil,
+        senderIsAdministrator: Bool? = nil
+    ) {
         self.updateID = updateID
         self.chat = chat
         self.from = from
         self.kind = kind
         self.senderChat = senderChat
+        self.senderIsAdministrator = senderIsAdministrator
     }
 
     /// What happened.
@@ -92,7 +99,10 @@ public struct InboundEvent: Codable, Sendable, Equatable {
         case message(messageID: Int64, text: String, attachment: MessageAttachment? = nil)
     }
 
-    enum CodingKeys: String, CodingKey { case updateID = "update_id", chat, from, kind, senderChat = "sender_chat" }
+    enum CodingKeys: String, CodingKey {
+        case updateID = "update_id", chat, from, kind, senderChat = "sender_chat"
+        case senderIsAdministrator = "sender_is_administrator"
+    }
 }
 
 /// The bot's standing in a chat after a `my_chat_member` update.

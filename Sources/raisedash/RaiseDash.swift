@@ -24,7 +24,7 @@ struct RaiseDash: AsyncParsableCommand {
             Settings come from the environment, then a .env file in the working directory, then \
             defaults; config/raisedash.env.example lists every variable.
             """,
-        subcommands: [Up.self, GatewayCommand.self, IncidentsCommand.self, SenderCommand.self, SchedulerCommand.self, SimulatorCommand.self, KeysCommand.self]
+        subcommands: [Up.self, GatewayCommand.self, IncidentsCommand.self, SenderCommand.self, SchedulerCommand.self, SimulatorCommand.self, KeysCommand.self, AdminCommand.self]
     )
 }
 

@@ -14,7 +14,7 @@ struct GatewayFlowTests {
             let calls = harness.fake.calls
             #expect(Array(calls.map(\.method).prefix(4)) == ["getMe", "deleteWebhook", "setMyCommands", "getUpdates"])
             let commands = calls[2].body?["commands"]?.array?.compactMap { $0["command"]?.string }
-            #expect(commands == ["new_issue", "ticket", "register_driver", "help"])
+            #expect(commands == ["new_issue", "ticket", "register_driver", "help", "activate"])
             let poll = calls[3]
             #expect(poll.body?["timeout"]?.int == 1)
             #expect(poll.body?["allowed_updates"]?.array?.compactMap(\.string) == ["message", "callback_query", "my_chat_member"])

@@ -15,6 +15,7 @@ import Testing
         #expect(migrations.contains("v3-hardening: dead letters and the write probe"))
         #expect(migrations.contains("v3-kpi: company report settings and report indexes"))
         #expect(migrations.contains { $0.hasPrefix("v3-people") })
+        #expect(migrations.contains("v4-access: company access keys, dashboard sessions, activation codes, department deletion"))
         #expect(migrations.contains("v4-dashboard: the key dashboard cookies are signed with"))
         // Reopening does not migrate again or lose data.
         let again = try fixture.secondStore()

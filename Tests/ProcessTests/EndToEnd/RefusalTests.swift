@@ -108,7 +108,7 @@ extension EndToEnd {
                 let problem = try await system.say("Truck 4 late", in: pending, as: World.dispatcher)
                 let notActive = try await system.command("/new_issue", in: pending, as: World.dispatcher, replyTo: problem)
                 try await expectReply(system, in: pending, to: notActive,
-                                      "This group is not activated yet. An administrator activates it with chat id \(pending).")
+                                      "This group is not activated yet. A group administrator activates it with /activate CODE (a code from the dashboard); chat id \(pending).")
 
                 // A group of a company without departments.
                 let bare2: Int64 = -1_009_000_000_078

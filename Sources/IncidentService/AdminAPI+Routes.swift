@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import IncidentCore
+import IncidentStore
+
+/// How a route is scoped: what a company key may reach through it. Every admin API route
+/// declares one in ``AdminAPI/routes``, the only place routes are registered from, and the
+/// isolation test walks that table, so a route cannot be added without a scope, nor with one
+/// that lets a company key reach another company's data (docs/access.md).
+public enum RouteScope: Sendable, Equatable {
+    /// The platform token only; a company key is answered 403 (creating companies, managing
+    /// access keys).
+    case platformOnly
+    /// The path parameter names a company: it must be the key's company.
+    case company(parameter: String)
+    /// The path parameter names a department (deleted ones included): of the key's company.
+    case department(parameter: String)
+    /// The path parameter is a group's chat id: the key's company's group, or a pending group
+    /// offered to it (its bot added by one of the company's people).
+    case group(parameter: String)
+    /// The path parameter names an incident of the key's company.
+    case incident(parameter: String)
+    /// A list (GET only) whose handler limits itself to the scope's company.
+    case filtered
+}
+
+/// One admin API route: method, path under `/api/v1`, scope and handler. The handler gets the
+/// caller's scope, already checked against the path as the route's ``RouteScope`` says.
+public struct AdminRoute: Sendable {
+    public var method: HTTPRequest.Method
+    public var path: String
+    public var scope: RouteScope
+    let handler: @Sendable (Request, BasicRequestContext, AccessScope) async throws -> Response
+
+    init(
+        _ method: HTTPRequest.Method, _ path: String, _ scope: RouteScope,
+        _ handler: @escaping @Sendable (Request, BasicRequestContext, AccessScope) async throws -> Response
+    ) {
+        self.method = method
+        self.path = path
+        self.scope = scope
+        self.handler = handler
+    }
+}
+
+extension AdminAPI {
+    /// Every route of the admin API, with its scope.
+    public var routes: [AdminRoute] {
+        [
+            AdminRoute(.post, "companies", .platformOnly) { r, c, _ in try await createCompany(r, c) },
+            AdminRoute(.get, "companies", .filtered) { _, _, s in try await listCompanies(scope: s) },
+            AdminRoute(.post, "companies/:id/departments", .company(parameter: "id")) { r, c, _ in try await createDepartment(r, c) },
+            AdminRoute(.get, "companies/:id/departments", .company(parameter: "id")) { _, c, _ in try await listDepartments(c) },
+            AdminRoute(.patch, "departments/:id", .department(parameter: "id")) { r, c, _ in try await changeDepartment(r, c) },
+            AdminRoute(.delete, "departments/:id", .department(parameter: "id")) { _, c, _ in try await deleteDepartment(c) },
+            AdminRoute(.post, "departments/:id/members", .department(parameter: "id")) { r, c, _ in try await addMember(r, c) },
+            AdminRoute(.get, "departments/:id/members", .department(parameter: "id")) { _, c, _ in try await listMembers(c) },
+            AdminRoute(.delete, "departments/:id/members/:member", .department(parameter: "id")) { _, c, _ in try await removeMember(c) },
+            AdminRoute(.put, "groups/:chat_id", .group(parameter: "chat_id")) { r, c, s in try await putGroup(r, c, scope: s) },
+            AdminRoute(.post, "groups/:chat_id/approve", .group(parameter: "chat_id")) { r, c, s in try await approveGroup(r, c, scope: s) },
+            AdminRoute(.post, "groups/:chat_id/deny", .group(parameter: "chat_id")) { _, c, _ in try await denyGroup(c) },
+            AdminRoute(.get, "companies/:id/groups", .company(parameter: "id")) { r, c, _ in try await listGroups(r, c) },
+            AdminRoute(.get, "companies/:id/people", .company(parameter: "id")) { _, c, _ in try await listPeople(c) },
+            AdminRoute(.post, "companies/:id/activation-codes", .company(parameter: "id")) { r, c, _ in try await createActivationCode(r, c) },
+            AdminRoute(.get, "companies/:id/activation-codes", .company(parameter: "id")) { _, c, _ in try await listActivationCodes(c) },
+            AdminRoute(.post, "companies/:id/keys", .platformOnly) { r, c, _ in try await createKey(r, c) },
+            AdminRoute(.get, "companies/:id/keys", .platformOnly) { _, c, _ in try await listKeys(c) },
+            AdminRoute(.delete, "keys/:id", .platformOnly) { _, c, _ in try await revokeKey(c) },
+            AdminRoute(.get, "incidents", .filtered) { r, _, s in try await listIncidents(r, scope: s) },
+            AdminRoute(.get, "incidents/:id", .incident(parameter: "id")) { _, c, _ in try await incidentDetail(c) },
+            AdminRoute(.get, "dead-letters", .filtered) { r, _, s in try await listDeadLetters(r, scope: s) },
+            AdminRoute(.get, "companies/:id/kpi-settings", .company(parameter: "id")) { _, c, _ in try await getKPISettings(c) },
+            AdminRoute(.put, "companies/:id/kpi-settings", .company(parameter: "id")) { r, c, _ in try await putKPISettings(r, c) },
+            AdminRoute(.get, "companies/:id/reports/:kind", .company(parameter: "id")) { r, c, _ in try await report(r, c) },
+            AdminRoute(.get, "companies/:id/incidents/export", .company(parameter: "id")) { r, c, _ in try await exportIncidents(r, c) },
+        ]
+    }
+
+    /// Registers every route of ``routes`` under `api/v1`, each behind authentication and its
+    /// scope check.
+    func addTableRoutes(to router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1")
+        for route in routes {
+            api.on(RouterPath(route.path), method: route.method) { request, context in
+                try await handle {
+                    let scope: AccessScope
+                    switch try await authenticate(request) {
+                    case .success(let authenticated): scope = authenticated
+                    case .failure(let refusal): return refusal.response
+                    }
+                    try await authorize(route.scope, scope: scope, context: context)
+                    return try await route.handler(request, context, scope)
+                }
+            }
+        }
+    }
+
+    /// Checks that `scope` may use a route of `routeScope` with these path parameters. A
+    /// company key naming something of another company (or nothing) gets 404, the same answer
+    /// as for something that does not exist, so ids cannot be probed; a platform-only route
+    /// gets 403.
+    func authorize(_ routeScope: RouteScope, scope: AccessScope, context: BasicRequestContext) async throws {
+        guard case .company(let own) = scope else { return }
+        switch routeScope {
+        case .platformOnly:
+            throw APIError(.forbidden, "a company key cannot do this; it needs the platform token (ADMIN_API_TOKEN)")
+        case .filtered:
+            return
+        case .company(let parameter):
+            let id = try pathID(parameter, context)
+            guard id == own else { throw APIError(.notFound, "not found: company \(id)") }
+        case .department(let parameter):
+            let id = try pathID(parameter, context)
+            guard try await store.department(DepartmentID(id))?.companyID.rawValue == own else {
+                throw APIError(.notFound, "not found: department \(id)")
+            }
+        case .group(let parameter):
+            let chat = try chatID(parameter, context)
+            guard try await store.group(chat: chat, isVisibleTo: own) else {
+                throw APIError(.notFound, "not found: group \(chat)")
+            }
+        case .incident(let parameter):
+            let id = try pathID(parameter, context)
+            guard try await store.incident(IncidentID(id))?.companyID.rawValue == own else {
+                throw APIError(.notFound, "not found: incident \(id)")
+            }
+        }
+    }
+
+    func chatID(_ name: String, _ context: BasicRequestContext) throws -> ChatID {
+        guard let text = context.parameters.get(name), let chat = Int64(text), chat != 0 else {
+            throw APIError(.badRequest, "\(name) must be a Telegram chat id (an integer, negative for groups)")
+        }
+        return ChatID(chat)
+    }
+}
