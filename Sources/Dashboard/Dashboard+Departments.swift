@@ -14,24 +14,27 @@ extension Dashboard {
         }
     }
 
-    /// A department of the viewer's company named by the path, or nil.
+    /// A department (not deleted) of the viewer's company named by the path, or nil.
     func department(_ context: BasicRequestContext, _ viewer: Viewer) async throws -> Department? {
         guard let text = context.parameters.get("department"), let id = Int64(text), id > 0,
-              let department = try await store.department(DepartmentID(id)), department.companyID == viewer.company?.id
+              let department = try await store.liveDepartment(DepartmentID(id)), department.companyID == viewer.company?.id
         else { return nil }
         return department
     }
 
     // MARK: List and create
 
-    func departmentList(_ viewer: Viewer, error: String? = nil, form: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+    func departmentList(
+        _ viewer: Viewer, request: Request? = nil, error: String? = nil, form: [String: Any] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let company = viewer.company!
         var rows: [[String: Any]] = []
         for department in try await store.departments(company: company.id) {
             let members = try await store.members(of: department.id)
             rows.append(["id": department.id.rawValue, "name": department.name, "restricted": department.restricted, "members": members.count])
         }
-        return try render("departments", status: status, viewer: viewer, nav: "departments", error: error, [
+        let done = request?.uri.queryParameters.get("done").flatMap { Self.doneNotices[$0] }
+        return try render("departments", status: status, viewer: viewer, nav: "departments", error: error, notice: done, [
             "title": "Departments", "rows": rows, "form": form,
         ])
     }
@@ -58,7 +61,9 @@ extension Dashboard {
 
     static let doneNotices = [
         "created": "Department created.", "member-added": "Member added.", "member-removed": "Member removed.",
-        "renamed": "Department renamed.", "restricted": "Department changed.",
+        "renamed": "Department renamed.", "restricted": "Only its members may now claim its incidents.",
+        "opened": "Anyone in the group may now claim its incidents.",
+        "deleted": "Department deleted. Its incidents and reports keep its name.",
     ]
 
     func departmentPage(
@@ -72,7 +77,6 @@ extension Dashboard {
             "title": department.name,
             "department": [
                 "id": department.id.rawValue, "name": department.name, "restricted": department.restricted,
-                "manage": Self.departmentManagement,
                 "members": members.map { membership -> [String: Any] in
                     switch membership.member {
                     case .user(let id):
@@ -84,7 +88,7 @@ extension Dashboard {
                                 "name": "(joins when first seen)", "handle": handle.description]
                     }
                 },
-                "form": form,
+                "form": form.merging(["name": department.name]) { given, _ in given },
             ] as [String: Any],
         ])
     }
@@ -121,6 +125,48 @@ extension Dashboard {
         do {
             try await store.removeMember(member, from: department.id)
             return redirect("/dashboard/departments/\(department.id.rawValue)?done=member-removed")
+        } catch {
+            guard let message = sentence(error) else { throw error }
+            return try await departmentPage(context, viewer, error: message, status: .badRequest)
+        }
+    }
+
+    // MARK: Rename, restrict, delete
+
+    func renameDepartment(_ request: Request, _ context: BasicRequestContext, _ viewer: Viewer) async throws -> Response {
+        guard let department = try await department(context, viewer) else { return try notFound(viewer, "such department") }
+        let echo: [String: Any] = ["name": viewer.form.values["name"] ?? ""]
+        guard let name = viewer.form.text("name") else {
+            return try await departmentPage(context, viewer, error: "Give the department a name.", form: echo, status: .badRequest)
+        }
+        do {
+            try await store.renameDepartment(department.id, to: name)
+            return redirect("/dashboard/departments/\(department.id.rawValue)?done=renamed")
+        } catch {
+            guard let message = sentence(error) else { throw error }
+            return try await departmentPage(context, viewer, error: message, form: echo, status: .badRequest)
+        }
+    }
+
+    func restrictDepartment(_ request: Request, _ context: BasicRequestContext, _ viewer: Viewer) async throws -> Response {
+        guard let department = try await department(context, viewer) else { return try notFound(viewer, "such department") }
+        let restricted: Bool
+        switch viewer.form.values["restricted"] {
+        case "1": restricted = true
+        case "0": restricted = false
+        default:
+            return try await departmentPage(context, viewer, error: "Say whether the department is restricted (1) or open (0).", status: .badRequest)
+        }
+        try await store.setDepartmentRestricted(department.id, restricted)
+        return redirect("/dashboard/departments/\(department.id.rawValue)?done=\(restricted ? "restricted" : "opened")")
+    }
+
+    func deleteDepartment(_ request: Request, _ context: BasicRequestContext, _ viewer: Viewer) async throws -> Response {
+        guard let department = try await department(context, viewer) else { return try notFound(viewer, "such department") }
+        do {
+            try await store.deleteDepartment(department.id, now: now())
+            logger.info("department deleted on the dashboard", metadata: ["department.id": "\(department.id)"])
+            return redirect("/dashboard/departments?done=deleted")
         } catch {
             guard let message = sentence(error) else { throw error }
             return try await departmentPage(context, viewer, error: message, status: .badRequest)

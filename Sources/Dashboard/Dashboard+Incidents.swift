@@ -140,7 +140,7 @@ extension Dashboard {
         let settings = try await store.kpiSettings(company: company.id)
         let calendar = KPICalendar(settings)
         let departments = try await store.departments(company: company.id)
-        let groups = try await store.groups(company: company.id)
+        let groups = try await ownGroups(company.id)
 
         var query = IncidentQuery(company: company.id, limit: 50)
         var problem: String?
@@ -157,7 +157,7 @@ extension Dashboard {
             }
         }
         if !filter.group.isEmpty {
-            if let chat = Int64(filter.group), groups.contains(where: { $0.group.chatID.rawValue == chat }) {
+            if let chat = Int64(filter.group), groups.contains(where: { $0.chatID.rawValue == chat }) {
                 query.chat = ChatID(chat)
             } else {
                 problem = "\(company.name) has no group \(filter.group.prefix(40))."
@@ -184,7 +184,7 @@ extension Dashboard {
 
         let page = problem == nil ? try await store.incidentPage(query) : IncidentPage(incidents: [], next: nil)
         let time = LocalTime(settings)
-        let titles = Dictionary(groups.map { ($0.group.chatID, $0.group.title ?? String($0.group.chatID.rawValue)) }) { a, _ in a }
+        let titles = Dictionary(groups.map { ($0.chatID, $0.title ?? String($0.chatID.rawValue)) }) { a, _ in a }
         let rows: [[String: Any]] = page.incidents.map { incident in
             var row: [String: Any] = ["id": incident.id.rawValue, "number": incident.number.padded]
             row["group"] = titles[incident.chatID] ?? String(incident.chatID.rawValue)
@@ -201,8 +201,8 @@ extension Dashboard {
             "statuses": IncidentStatus.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == filter.status] },
             "departments": departments.map { ["id": $0.id.rawValue, "name": $0.name, "selected": String($0.id.rawValue) == filter.department] as [String: Any] },
             "groups": groups.map {
-                ["chat": $0.group.chatID.rawValue, "title": $0.group.title ?? String($0.group.chatID.rawValue),
-                 "selected": String($0.group.chatID.rawValue) == filter.group] as [String: Any]
+                ["chat": $0.chatID.rawValue, "title": $0.title ?? String($0.chatID.rawValue),
+                 "selected": String($0.chatID.rawValue) == filter.group] as [String: Any]
             },
             "rows": rows,
             "next": present(page.next.map { filter.href(before: $0) }),

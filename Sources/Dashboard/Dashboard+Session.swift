@@ -7,7 +7,7 @@ import RoleSupport
 /// Who is looking: the session, its company and the CSRF token its forms carry.
 struct Viewer: Sendable {
     var token: String
-    var scope: DashboardScope
+    var scope: AccessScope
     /// The company every page shows: the key's company, or the one a platform session chose.
     var company: Company?
     /// Every company (platform sessions only, for the picker).
@@ -33,13 +33,13 @@ extension Dashboard {
     func viewer(_ request: Request) async throws -> Viewer? {
         let signer = try await signer()
         guard let cookie = request.cookies[Self.sessionCookie]?.value, let token = signer.verify(cookie),
-              let session = try await access.session(token: token), session.expiresAt > now()
+              let session = try await store.dashboardSession(token: token, now: now()), session.expiresAt > now()
         else { return nil }
         let csrf = signer.csrfToken(session: token)
         switch session.scope {
         case .company(let id):
             // A session whose company is gone is no session.
-            guard let company = try await store.company(id) else { return nil }
+            guard let company = try await store.company(CompanyID(id)) else { return nil }
             return Viewer(token: token, scope: session.scope, company: company, companies: [], csrf: csrf)
         case .platform:
             let companies = try await store.companies()
@@ -72,7 +72,7 @@ extension Dashboard {
 
     func login(_ request: Request) async throws -> Response {
         let address = PeerAddress.of(request)
-        if let seconds = throttle.retryAfter(address) {
+        if let seconds = throttle.retryAfter(address: address) {
             var response = try await loginPage(
                 request, error: "Too many failed attempts from your address. Try again in \(seconds) seconds.",
                 status: .tooManyRequests)
@@ -95,18 +95,20 @@ extension Dashboard {
         guard let key = form.text("key") else {
             return try await loginPage(request, error: "Paste an access key.", status: .badRequest)
         }
-        var granted: (scope: DashboardScope, keyID: Int64?)?
+        var granted: (scope: AccessScope, keyID: Int64?)?
         if let platformKey, constantTimeEqual(Array(key.utf8), Array(platformKey.value.utf8)) {
             granted = (.platform, nil)
-        } else if key.utf8.count <= 512 {
-            granted = try await access.authenticate(secret: key)
+        } else if key.utf8.count <= 512, let found = try await store.authenticateKey(secret: key, now: now()) {
+            granted = (.company(found.companyID), found.id)
         }
         guard let granted else {
-            throttle.recordFailure(address)
+            throttle.recordFailure(address: address)
             logger.notice("dashboard login refused", metadata: ["peer": "\(address)"])
             return try await loginPage(request, error: "That key is not valid (or was revoked).", status: .unauthorized)
         }
-        let token = try await access.createSession(scope: granted.scope, keyID: granted.keyID, lifetime: sessionLifetime)
+        throttle.recordSuccess(address: address)
+        let token = try await store.createDashboardSession(
+            scope: granted.scope, keyID: granted.keyID, lifetime: .seconds(Int64(sessionLifetime)), now: now())
         logger.info("dashboard login", metadata: ["scope": "\(granted.scope)"])
         return redirect("/dashboard", cookies: [
             cookie(Self.sessionCookie, signer.sign(token), maxAge: Int(sessionLifetime)),
@@ -115,7 +117,7 @@ extension Dashboard {
     }
 
     func logout(_ request: Request, _ viewer: Viewer) async throws -> Response {
-        try await access.endSession(token: viewer.token)
+        try await store.endDashboardSession(token: viewer.token, now: now())
         return redirect("/dashboard/login", cookies: [
             cookie(Self.sessionCookie, "", maxAge: 0), cookie(Self.companyCookie, "", maxAge: 0),
         ])

@@ -14,13 +14,13 @@ import Synchronization
 /// The dashboard: server-rendered pages under `/dashboard` on the incident service's HTTP
 /// port, for a company's managers (docs/dashboard.md).
 ///
-/// A key is exchanged for a session at `/dashboard/login`; the session cookie is signed,
-/// HttpOnly and SameSite=Strict. Every page acts for the session's company (a platform session
+/// A key is exchanged for a session at `/dashboard/login` (company keys and sessions are the
+/// store's: `IncidentStore+Access`); the session cookie is signed, HttpOnly and
+/// SameSite=Strict. Every page acts for the session's company (a platform session
 /// picks one) and every write goes through the store operations the bot and the admin API use.
 /// Every form carries a CSRF token that every POST checks.
 public struct Dashboard: Sendable {
     let store: IncidentStore
-    let access: any DashboardAccess
     let platformKey: Secret?
     let signerSource: SignerSource
     let throttle: LoginThrottle
@@ -41,12 +41,11 @@ public struct Dashboard: Sendable {
     ///     (`dashboardSigningSecret`), which stays the same across restarts.
     ///   - platformKey: ADMIN_API_TOKEN; logs in as the platform (every company).
     public init(
-        store: IncidentStore, access: any DashboardAccess, platformKey: Secret?, signingSecret: Data? = nil, logger: Logger,
+        store: IncidentStore, platformKey: Secret?, signingSecret: Data? = nil, logger: Logger,
         throttle: LoginThrottle = .init(), sessionLifetime: TimeInterval = 12 * 3600,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
-        self.access = access
         self.platformKey = platformKey
         self.signerSource = SignerSource(signingSecret.map(CookieSigner.init(secret:)))
         self.throttle = throttle
@@ -91,12 +90,18 @@ public struct Dashboard: Sendable {
         PageRoute(.get, "dashboard") { try await $0.overview($3) },
         PageRoute(.get, "dashboard/incidents") { try await $0.incidentList($1, $3) },
         PageRoute(.get, "dashboard/incidents/:incident") { try await $0.incidentPage($2, $3) },
-        PageRoute(.get, "dashboard/departments") { try await $0.departmentList($3) },
+        PageRoute(.get, "dashboard/departments") { try await $0.departmentList($3, request: $1) },
         PageRoute(.post, "dashboard/departments") { try await $0.createDepartment($1, $3) },
         PageRoute(.get, "dashboard/departments/:department") { try await $0.departmentPage($2, $3, request: $1) },
         PageRoute(.post, "dashboard/departments/:department/members") { try await $0.addMember($1, $2, $3) },
         PageRoute(.post, "dashboard/departments/:department/members/remove") { try await $0.removeMember($1, $2, $3) },
-        PageRoute(.get, "dashboard/groups") { try await $0.groupList($3) },
+        PageRoute(.post, "dashboard/departments/:department/rename") { try await $0.renameDepartment($1, $2, $3) },
+        PageRoute(.post, "dashboard/departments/:department/restrict") { try await $0.restrictDepartment($1, $2, $3) },
+        PageRoute(.post, "dashboard/departments/:department/delete") { try await $0.deleteDepartment($1, $2, $3) },
+        PageRoute(.get, "dashboard/groups") { try await $0.groupList($3, request: $1) },
+        PageRoute(.post, "dashboard/groups/activation-code") { try await $0.createActivationCode($3) },
+        PageRoute(.post, "dashboard/groups/:chat/approve") { try await $0.approveGroup($2, $3) },
+        PageRoute(.post, "dashboard/groups/:chat/deny") { try await $0.denyGroup($2, $3) },
         PageRoute(.get, "dashboard/people") { try await $0.peopleList($3) },
         PageRoute(.get, "dashboard/reports") { try await $0.reportPage($1, $3) },
         PageRoute(.get, "dashboard/reports/download") { try await $0.reportDownload($1, $2, $3) },

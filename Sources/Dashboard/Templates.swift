@@ -200,19 +200,17 @@ enum Templates {
         {{#department}}
         <h1>{{name}}</h1>
         <p>{{#restricted}}Restricted: only its members may claim its incidents.{{/restricted}}{{^restricted}}Open: anyone in the group may claim.{{/restricted}}</p>
-        {{#manage}}
         <form method="post" action="/dashboard/departments/{{id}}/rename" id="rename-department" class="inline">
           <input type="hidden" name="csrf" value="{{csrf}}">
-          <label>New name <input name="name" value="{{name}}" maxlength="64"></label> <button type="submit">Rename</button>
+          <label>New name <input name="name" id="rename-name" value="{{form.name}}" maxlength="64"></label> <button type="submit" id="rename-button">Rename</button>
         </form>
         <form method="post" action="/dashboard/departments/{{id}}/restrict" id="restrict-department" class="inline">
           <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="restricted" value="{{^restricted}}1{{/restricted}}{{#restricted}}0{{/restricted}}">
-          <button type="submit">{{#restricted}}Open it to everyone{{/restricted}}{{^restricted}}Restrict to members{{/restricted}}</button>
+          <button type="submit" id="restrict-button">{{#restricted}}Open it to everyone{{/restricted}}{{^restricted}}Restrict to members{{/restricted}}</button>
         </form>
         <form method="post" action="/dashboard/departments/{{id}}/delete" id="delete-department" class="inline">
-          <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Delete (history is kept)</button>
+          <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger" id="delete-button">Delete (its incidents and reports keep it)</button>
         </form>
-        {{/manage}}
         <h2>Members</h2>
         <table id="member-list"><thead><tr><th>Person</th><th>Telegram</th><th></th></tr></thead><tbody>
         {{#members}}<tr><td>{{name}}</td><td>{{handle}}</td><td>
@@ -236,8 +234,8 @@ enum Templates {
         <h1>Groups</h1>
         {{#sections}}
         <h2>{{label}}</h2>
-        <table class="groups" id="groups-{{status}}"><thead><tr><th>Group</th><th>Chat id</th><th>Managers</th><th>Incidents</th><th></th></tr></thead><tbody>
-        {{#rows}}<tr data-chat-id="{{chat}}"><td>{{title}}</td><td>{{chat}}</td><td>{{managers}}</td><td class="num">{{incidents}}</td><td>
+        <table class="groups" id="groups-{{status}}"><thead><tr><th>Group</th><th>Chat id</th><th>Managers</th><th>Added</th><th></th></tr></thead><tbody>
+        {{#rows}}<tr data-chat-id="{{chat}}"><td>{{title}}</td><td>{{chat}}</td><td>{{managers}}</td><td>{{created}}</td><td>
           {{#pending}}
           <form method="post" action="/dashboard/groups/{{chat}}/approve" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="approve">Approve</button></form>
           <form method="post" action="/dashboard/groups/{{chat}}/deny" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Deny</button></form>
@@ -246,16 +244,23 @@ enum Templates {
         {{^rows}}<tr><td colspan="5">None.</td></tr>{{/rows}}
         </tbody></table>
         {{/sections}}
-        {{#activation}}<h2>Activation code</h2><p>An administrator of a new group replies <code id="activation-code">{{code}}</code> to the bot's greeting.</p>{{/activation}}
+        <h2>Activate a new group</h2>
+        <p>Add the bot to the group; an administrator of the group then sends <code>/activate CODE</code> there.
+        A code works once and expires after 24 hours.</p>
+        {{#code}}<p class="flash notice">New code (shown only now): <code id="activation-code">{{code}}</code></p>{{/code}}
+        {{#openCodes}}<p id="open-codes">{{openCodes}} unused code(s) waiting.</p>{{/openCodes}}
+        <form method="post" action="/dashboard/groups/activation-code" id="new-activation-code">
+          <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="new-activation-code-button">New activation code</button>
+        </form>
         {{> footer}}
         """
 
     static let people = """
         {{> header}}
         <h1>People</h1>
-        <table id="people-list"><thead><tr><th>Name</th><th>Telegram</th><th>User id</th><th>Departments</th><th>Registered driver in</th><th>Manages</th><th>Reported</th><th>Last seen</th></tr></thead><tbody>
-        {{#rows}}<tr data-user-id="{{id}}"><td>{{name}}</td><td>{{handle}}</td><td>{{id}}</td><td>{{departments}}</td><td>{{drives}}</td><td>{{manages}}</td><td class="num">{{reported}}</td><td>{{seen}}</td></tr>{{/rows}}
-        {{^rows}}<tr><td colspan="8">Nobody seen yet.</td></tr>{{/rows}}
+        <table id="people-list"><thead><tr><th>Name</th><th>Telegram</th><th>User id</th><th>Departments</th><th>Registered driver in</th><th>Manages</th><th>Last seen</th></tr></thead><tbody>
+        {{#rows}}<tr data-user-id="{{id}}"><td>{{name}}</td><td>{{handle}}</td><td>{{id}}</td><td>{{departments}}</td><td>{{drives}}</td><td>{{manages}}</td><td>{{seen}}</td></tr>{{/rows}}
+        {{^rows}}<tr><td colspan="7">Nobody seen yet.</td></tr>{{/rows}}
         </tbody></table>
         {{> footer}}
         """

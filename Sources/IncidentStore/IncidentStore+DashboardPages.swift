@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import IncidentCore
 
-/// What the dashboard reads: one company's incidents page by page, its open incidents by
-/// status and department, its groups and the people it has seen. Every query takes the
-/// company, so a page can only ever show that company's rows.
+/// What the dashboard reads besides the access store's listings (IncidentStore+Dashboard):
+/// one company's incidents page by page, its open incidents by status and department, an
+/// incident's department sessions. Every list query takes the company, so a page can only
+/// ever show that company's rows.
 
 /// A filtered, paginated incident list of one company (newest first).
 public struct IncidentQuery: Hashable, Sendable {
@@ -56,26 +57,6 @@ public struct DepartmentSessionRecord: Hashable, Sendable {
     public var endedAt: Date?
     /// transferred, resolved or closed; nil while it lasts.
     public var endReason: String?
-}
-
-/// A group as the dashboard lists it.
-public struct GroupListing: Hashable, Sendable {
-    public var group: Group
-    public var createdAt: Date
-    public var updatedAt: Date
-    public var incidentCount: Int
-}
-
-/// A person a company has seen: a member of one of its departments, a manager or registered
-/// driver of one of its groups, or someone who reported or worked one of its incidents.
-public struct CompanyPerson: Hashable, Sendable {
-    public var person: Person
-    public var departments: [String]
-    /// Titles (or chat ids) of the company's groups where they are a registered driver.
-    public var driverIn: [String]
-    public var managerOf: [String]
-    public var reported: Int
-    public var lastSeenAt: Date
 }
 
 extension IncidentStore {
@@ -148,74 +129,6 @@ extension IncidentStore {
                     assignedAt: try row.date("assigned_at"), assignedBy: (row["assigned_by"] as Int64?).map(UserID.init),
                     firstClaimedAt: try row.optionalDate("first_claimed_at"), endedAt: try row.optionalDate("ended_at"),
                     endReason: row["end_reason"])
-            }
-        }
-    }
-
-    /// The groups attached to a company (active or inactive), by title.
-    public func groups(company: CompanyID) async throws(StoreError) -> [GroupListing] {
-        try await read { db in
-            try db.rows(
-                """
-                SELECT g.id, g.chat_id, g.created_at, g.updated_at,
-                    (SELECT count(*) FROM incidents i WHERE i.group_id = g.id) AS incident_count
-                FROM groups g WHERE g.company_id = ? ORDER BY g.status, coalesce(g.title, ''), g.chat_id
-                """, [company.rawValue]
-            ).compactMap { row -> GroupListing? in
-                guard let stored = try db.group(rowID: row["id"]) else { return nil }
-                return GroupListing(
-                    group: stored.group, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"),
-                    incidentCount: row["incident_count"])
-            }
-        }
-    }
-
-    /// Everyone the company has seen (see ``CompanyPerson``), by name.
-    public func people(company: CompanyID) async throws(StoreError) -> [CompanyPerson] {
-        try await read { db in
-            let id = company.rawValue
-            let rows = try db.rows(
-                """
-                WITH ids(user_id) AS (
-                    SELECT m.user_id FROM memberships m JOIN departments d ON d.id = m.department_id
-                        WHERE d.company_id = ? AND m.user_id IS NOT NULL
-                    UNION SELECT r.user_id FROM registered_drivers r JOIN groups g ON g.id = r.group_id WHERE g.company_id = ?
-                    UNION SELECT gm.user_id FROM group_managers gm JOIN groups g ON g.id = gm.group_id WHERE g.company_id = ?
-                    UNION SELECT i.reporter_id FROM incidents i WHERE i.company_id = ?
-                    UNION SELECT p.user_id FROM participations p JOIN incidents i ON i.id = p.incident_id WHERE i.company_id = ?
-                )
-                SELECT u.id, u.handle, u.first_name, u.last_name, u.updated_at
-                FROM users u JOIN ids ON ids.user_id = u.id
-                ORDER BY lower(u.first_name), lower(coalesce(u.last_name, '')), u.id
-                """, [id, id, id, id, id])
-            return try rows.map { row in
-                let user: Int64 = row["id"]
-                let person = Person(
-                    id: UserID(user), handle: (row["handle"] as String?).flatMap(Handle.init),
-                    firstName: row["first_name"], lastName: row["last_name"])
-                let departments = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT d.name FROM memberships m JOIN departments d ON d.id = m.department_id
-                        WHERE d.company_id = ? AND m.user_id = ? ORDER BY d.id
-                        """, arguments: [id, user])
-                let drives = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT coalesce(g.title, CAST(g.chat_id AS TEXT)) FROM registered_drivers r JOIN groups g ON g.id = r.group_id
-                        WHERE g.company_id = ? AND r.user_id = ? ORDER BY g.id
-                        """, arguments: [id, user])
-                let manages = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT coalesce(g.title, CAST(g.chat_id AS TEXT)) FROM group_managers gm JOIN groups g ON g.id = gm.group_id
-                        WHERE g.company_id = ? AND gm.user_id = ? ORDER BY g.id
-                        """, arguments: [id, user])
-                let reported = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM incidents WHERE company_id = ? AND reporter_id = ?", arguments: [id, user]) ?? 0
-                return CompanyPerson(
-                    person: person, departments: departments, driverIn: drives, managerOf: manages, reported: reported,
-                    lastSeenAt: try row.date("updated_at"))
             }
         }
     }

@@ -4,5 +4,5 @@ import RaiseDashConfig
 
 /// The dashboard the incident service serves next to the admin API.
 func makeDashboard(_ role: IncidentsRole, _ settings: Settings) -> Dashboard {
-    Dashboard(store: role.store, access: InMemoryDashboardAccess(), platformKey: settings.adminAPIToken, logger: role.logger)
+    Dashboard(store: role.store, platformKey: settings.adminAPIToken, logger: role.logger)
 }

@@ -1,4 +1,5 @@
 import Dashboard
+import HTTPTypes
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -16,8 +17,6 @@ struct DashboardFixture {
     static let t0 = Date(timeIntervalSince1970: 1_740_816_000)  // 2025-03-01T08:00:00Z
     static let policy = SLAPolicy(unclaimedNudgeMinutes: 10, summaryTimeoutMinutes: 60)!
     static let platformKey = "platform-key-0123456789abcdefghijklmnop"
-    static let keyA = "company-a-key-0123456789abcdef"
-    static let keyB = "company-b-key-0123456789abcdef"
 
     /// One company's world. Names carry a marker that must never show on the other's pages.
     struct World {
@@ -35,7 +34,9 @@ struct DashboardFixture {
     let directory: URL
     let path: String
     let store: IncidentStore
-    let access: InMemoryDashboardAccess
+    /// Company access keys made by the store (`createAccessKey`), as `raisedash admin keys` makes them.
+    let keyA: String
+    let keyB: String
     var a: World
     var b: World
 
@@ -46,7 +47,8 @@ struct DashboardFixture {
         store = try IncidentStore(path: path, policy: Self.policy, configuration: .init(synchronous: .normal))
         a = try await Self.world(store, name: "Acme", marker: "acmesecret", chatID: -1_001_000_000_101, people: 101)
         b = try await Self.world(store, name: "Bolt", marker: "boltsecret", chatID: -1_001_000_000_201, people: 201)
-        access = InMemoryDashboardAccess(keys: [Self.keyA: a.company.id, Self.keyB: b.company.id])
+        keyA = try await store.createAccessKey(companyID: a.company.id.rawValue, label: "Acme managers", now: Self.t0).secret
+        keyB = try await store.createAccessKey(companyID: b.company.id.rawValue, label: "Bolt managers", now: Self.t0).secret
     }
 
     static func world(_ store: IncidentStore, name: String, marker: String, chatID: Int64, people: Int64) async throws -> World {
@@ -75,6 +77,11 @@ struct DashboardFixture {
         _ = try await store.apply(
             updateID: people * 100 + 1, chat: chat, sender: driver, event: .press(query: CallbackQueryID("q\(people)"), data: data),
             now: now.addingTimeInterval(30))
+        // The member adds the bot to another group: it waits for this company's approval.
+        let added = try await store.apply(
+            updateID: people * 100 + 2, chat: pending, sender: member, event: .botMember(canPinMessages: true),
+            now: now.addingTimeInterval(60))
+        #expect(added.outcome == .applied)
         return World(
             company: company, dispatch: dispatch, secret: secret, chat: chat, pendingChat: pending, driver: driver, member: member,
             incident: incident, marker: marker)
@@ -84,7 +91,7 @@ struct DashboardFixture {
 
     func dashboard(throttle: LoginThrottle = .init()) -> Dashboard {
         Dashboard(
-            store: store, access: access, platformKey: Secret(Self.platformKey), logger: Logger(label: "dashboard-test"),
+            store: store, platformKey: Secret(Self.platformKey), logger: Logger(label: "dashboard-test"),
             throttle: throttle)
     }
 
@@ -108,13 +115,14 @@ struct DashboardFixture {
             lines.append("\(department)")
             lines.append("\(try await store.members(of: department.id))")
         }
-        for group in try await store.groups(company: world.company.id) { lines.append("\(group)") }
+        for group in try await store.groups(companyID: world.company.id.rawValue) { lines.append("\(group)") }
         lines.append("\(try await store.group(chat: world.pendingChat.id) as Any)")
         for incident in try await store.incidents(company: world.company.id) {
             lines.append("\(incident)")
             lines.append("\(try await store.timeline(of: incident.id))")
         }
         lines.append("\(try await store.kpiSettings(company: world.company.id))")
+        lines.append("\(try await store.activationCodes(companyID: world.company.id.rawValue))")
         return lines
     }
 }

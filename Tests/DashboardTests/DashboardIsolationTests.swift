@@ -19,6 +19,8 @@ import Testing
         var ownerSees = true
         /// A's session changes A's data with this POST.
         var ownerChanges = false
+        /// Aim at A's Dispatch instead of the department that has A's open incident.
+        var dispatch = false
     }
 
     static func probes(_ a: DashboardFixture.World) -> [String: Probe] {
@@ -35,7 +37,13 @@ import Testing
             "GET dashboard/departments/:department": Probe(),
             "POST dashboard/departments/:department/members": Probe(form: ["member": "@hijacker_one"], ownerChanges: true),
             "POST dashboard/departments/:department/members/remove": Probe(form: ["member": String(a.member.id.rawValue)], ownerChanges: true),
+            "POST dashboard/departments/:department/rename": Probe(form: ["name": "Hijacked"], ownerChanges: true),
+            "POST dashboard/departments/:department/restrict": Probe(form: ["restricted": "1"], ownerChanges: true),
+            "POST dashboard/departments/:department/delete": Probe(ownerChanges: true, dispatch: true),
             "GET dashboard/groups": Probe(),
+            "POST dashboard/groups/activation-code": Probe(ownerChanges: true),
+            "POST dashboard/groups/:chat/approve": Probe(ownerChanges: true),
+            "POST dashboard/groups/:chat/deny": Probe(ownerChanges: true),
             "GET dashboard/people": Probe(),
             "GET dashboard/reports": Probe(query: "?kind=departments&from=2025-02-27&to=2025-03-03"),
             "GET dashboard/reports/download": Probe(query: "?kind=departments&from=2025-02-27&to=2025-03-03&format=csv&department_id=\(department)&chat_id=\(chat)", ownerSees: true),
@@ -54,10 +62,11 @@ import Testing
         let method = String(parts[0])
         let path = "/" + String(parts[1])
             .replacingOccurrences(of: ":incident", with: String(a.incident.rawValue))
-            .replacingOccurrences(of: ":department", with: String(a.secret.id.rawValue))
+            .replacingOccurrences(of: ":department", with: String((probe.dispatch ? a.dispatch : a.secret).id.rawValue))
+            .replacingOccurrences(of: ":chat", with: String(a.pendingChat.id.rawValue))
         try await fixture.withBrowser { browser in
             // Company B, aimed at A's things.
-            try await browser.login(DashboardFixture.keyB)
+            try await browser.login(fixture.keyB)
             let before = try await fixture.snapshot(a)
             let page: Browser.Page
             if method == "GET" {
@@ -68,7 +77,7 @@ import Testing
             #expect(!page.html.contains(a.marker), "\(route) showed company A's data to company B")
             #expect(!page.html.contains(a.company.name), "\(route) named company A to company B")
             #expect(try await fixture.snapshot(a) == before, "\(route) changed company A for company B")
-            if path.contains(String(a.incident.rawValue)) || path.contains("/departments/") {
+            if path.contains(String(a.incident.rawValue)) || path.contains("/departments/") || path.contains(String(a.pendingChat.id.rawValue)) {
                 #expect(page.status == .notFound, "\(route) answered \(page.status) for another company's id")
             }
             if route == "GET dashboard/reports/download" || route == "GET dashboard/incidents" {
@@ -82,10 +91,11 @@ import Testing
         defer { control.remove() }
         let ownPath = "/" + String(parts[1])
             .replacingOccurrences(of: ":incident", with: String(control.a.incident.rawValue))
-            .replacingOccurrences(of: ":department", with: String(control.a.secret.id.rawValue))
+            .replacingOccurrences(of: ":department", with: String((probe.dispatch ? control.a.dispatch : control.a.secret).id.rawValue))
+            .replacingOccurrences(of: ":chat", with: String(control.a.pendingChat.id.rawValue))
         let ownProbe = Self.probes(control.a)[route]!
         try await control.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(control.keyA)
             let before = try await control.snapshot(control.a)
             if method == "GET" {
                 let page = try await browser.get(ownPath + ownProbe.query)

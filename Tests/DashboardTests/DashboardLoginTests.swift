@@ -2,6 +2,7 @@ import Dashboard
 import Foundation
 import Hummingbird
 import IncidentCore
+import IncidentStore
 import Testing
 
 /// Logging in and out: keys, the session cookie, CSRF on every POST, the throttle.
@@ -26,7 +27,7 @@ import Testing
         let fixture = try await DashboardFixture()
         defer { fixture.remove() }
         try await fixture.withBrowser { browser in
-            let answer = try await browser.login(DashboardFixture.keyA)
+            let answer = try await browser.login(fixture.keyA)
             #expect(answer.status == .seeOther)
             #expect(answer.location == "/dashboard")
             let session = try #require(answer.setCookies.first { $0.hasPrefix("raisedash_session=") })
@@ -80,12 +81,12 @@ import Testing
             // A login form without its nonce cookie (another site's form) is refused.
             let page = try await browser.get("/dashboard/login")
             browser.cookies["raisedash_login"] = nil
-            let forged = try await browser.request(.post, "/dashboard/login", form: ["key": DashboardFixture.keyA, "csrf": page.csrf ?? ""])
+            let forged = try await browser.request(.post, "/dashboard/login", form: ["key": fixture.keyA, "csrf": page.csrf ?? ""])
             #expect(forged.status == .forbidden)
             #expect(browser.cookies["raisedash_session"] == nil)
 
             // A session cookie whose signature does not match is no session.
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let genuine = try #require(browser.cookies["raisedash_session"])
             browser.cookies["raisedash_session"] = "x" + genuine
             #expect(try await browser.get("/dashboard").location == "/dashboard/login")
@@ -98,7 +99,7 @@ import Testing
         let fixture = try await DashboardFixture()
         defer { fixture.remove() }
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let before = try await fixture.snapshot(fixture.a)
             for route in Dashboard.pageRoutes where route.method == .post {
                 let path = "/" + route.path.replacingOccurrences(of: ":department", with: String(fixture.a.dispatch.id.rawValue))
@@ -119,7 +120,7 @@ import Testing
         let fixture = try await DashboardFixture()
         defer { fixture.remove() }
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyB)
+            try await browser.login(fixture.keyB)
             let old = try #require(browser.cookies["raisedash_session"])
             let page = try await browser.get("/dashboard")
             let out = try await browser.post("/dashboard/logout", [:], from: page)
@@ -138,7 +139,7 @@ import Testing
         try await fixture.withBrowser(throttle: LoginThrottle(limit: 3, window: .seconds(60))) { browser in
             for _ in 0..<3 { #expect(try await browser.login("guess").status == .unauthorized) }
             // Throttled: even the right key is not looked at.
-            let throttled = try await browser.login(DashboardFixture.keyA)
+            let throttled = try await browser.login(fixture.keyA)
             #expect(throttled.status == .tooManyRequests)
             #expect(Int(throttled.headers[.retryAfter] ?? "") ?? 0 > 0)
             #expect(throttled.text(id: "error")?.hasPrefix("Too many failed attempts") == true)

@@ -15,7 +15,7 @@ import Testing
             updateID: 9_001, chat: fixture.a.chat, sender: fixture.a.driver,
             event: .newIssue(command: MessageID(91), reported: .init(messageID: MessageID(90), text: "Second")), now: DashboardFixture.t0)
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let page = try await browser.get("/dashboard")
             #expect(page.text(id: "open-count") == "2")
             // One row per department with open incidents: the marker department (awaiting
@@ -38,7 +38,7 @@ import Testing
                 now: DashboardFixture.t0.addingTimeInterval(86_400 * 2))
         }
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let first = try await browser.get("/dashboard/incidents")
             #expect(first.status == .ok)
             let rows = first.html.components(separatedBy: "data-incident-id=").count - 1
@@ -67,7 +67,7 @@ import Testing
         let fixture = try await DashboardFixture()
         defer { fixture.remove() }
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let cases: [(String, String)] = [
                 ("status=bogus", "Unknown status \"bogus\": choose one from the list."),
                 ("department=\(fixture.b.dispatch.id.rawValue)", "Acme has no department \(fixture.b.dispatch.id.rawValue)."),
@@ -101,7 +101,7 @@ import Testing
             now: DashboardFixture.t0.addingTimeInterval(120))
         #expect(claimed.outcome == .applied)
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let page = try await browser.get("/dashboard/incidents/\(id.rawValue)")
             #expect(page.status == .ok)
             #expect(page.text(id: "status") == "in progress")
@@ -127,7 +127,7 @@ import Testing
         let fixture = try await DashboardFixture()
         defer { fixture.remove() }
         try await fixture.withBrowser { browser in
-            try await browser.login(DashboardFixture.keyA)
+            try await browser.login(fixture.keyA)
             let groups = try await browser.get("/dashboard/groups")
             #expect(groups.html.contains("Group-acmesecret"))
             #expect(groups.html.contains("Memberacmesecret"))
