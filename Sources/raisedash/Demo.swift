@@ -40,8 +40,11 @@ struct DemoWorld {
     let adminToken: String
     let logger: Logger
 
-    /// Waits for both services, then builds what is missing.
-    func build() async throws {
+    /// Waits for both services, then builds what is missing. Returns a new company access key
+    /// of the demo company, for the dashboard (a new one each start; the secret is shown only
+    /// when a key is made).
+    @discardableResult
+    func build() async throws -> String {
         try await waitUntilUp(simulator.appendingPathComponent("control/state"), what: "simulator")
         try await waitUntilUp(admin.appendingPathComponent("healthz"), what: "incident service")
 
@@ -87,7 +90,11 @@ struct DemoWorld {
         _ = try await call(
             "POST", simulator, "control/chats/\(Self.chatID)/commands",
             ["from": Self.driverID, "command": "/register_driver"])
+        let key = try await call(
+            "POST", admin, "api/v1/companies/\(companyID)/keys", ["label": "demo run"], authorized: true, accept: [201])
+        guard let secret = key["secret"] as? String else { throw DemoError("the admin API made no access key") }
         logger.info("demo ready", metadata: ["company": "\(Self.companyName)", "chat.id": "\(Self.chatID)"])
+        return secret
     }
 
     // MARK: HTTP

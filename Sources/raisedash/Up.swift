@@ -72,7 +72,7 @@ struct Up: AsyncParsableCommand {
                       Chat page:  http://127.0.0.1:\(port)/   (act as the demo group's members)
                       Admin API:  http://127.0.0.1:\(settings.httpPort)/api/v1   Authorization: Bearer \(settings.adminAPIToken == nil ? adminToken + "  (generated for this run; set ADMIN_API_TOKEN to choose)" : "$ADMIN_API_TOKEN")
                       OpenAPI:    http://127.0.0.1:\(settings.httpPort)/api/openapi.yaml
-                      Dashboard:  http://127.0.0.1:\(settings.httpPort)/dashboard   key: \(settings.adminAPIToken == nil ? adminToken : "$ADMIN_API_TOKEN")  (the platform key)
+                      Dashboard:  http://127.0.0.1:\(settings.httpPort)/dashboard   key: DEMO_KEY  (Demo Logistics only; the admin token opens every company)
                       Database:   \(Self.demoDatabasePath(for: settings.databasePath))   (the demo's own; DATABASE_PATH is left alone)
                     Try it: in the chat page, as Ann, reply /new_issue to a message. Ctrl-C stops everything.
 
@@ -120,8 +120,8 @@ struct DemoService: Service {
 
     func run() async throws {
         do {
-            try await cancelWhenGracefulShutdown { try await demo.build() }
-            FileHandle.standardOutput.write(Data(banner.utf8))
+            let key = try await cancelWhenGracefulShutdown { try await demo.build() }
+            FileHandle.standardOutput.write(Data(banner.replacingOccurrences(of: "DEMO_KEY", with: key).utf8))
         } catch is CancellationError {
             return
         } catch {

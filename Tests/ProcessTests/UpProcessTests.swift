@@ -71,6 +71,12 @@ struct UpProcessTests {
         #expect(Set(names) == ["Dispatch", "Maintenance", "Safety", "Billing"])
         let page = await httpStatus("http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)/")
         #expect(page == 200)
+        // The dashboard's address and a demo company key are printed, and the key logs in.
+        let dashboard = "http://127.0.0.1:\(environment["HTTP_PORT"]!)/dashboard"
+        let line = try #require(up.text.split(separator: "\n").first { $0.contains("Dashboard:  \(dashboard)") })
+        let key = try #require(line.split(separator: " ").first { $0.hasPrefix("rdk_") }.map(String.init), "no key in: \(line)")
+        #expect(try await dashboardLogin(dashboard, key: key) == 303)
+        #expect(try await dashboardLogin(dashboard, key: key + "x") == 401)
         up.signal(SIGTERM)
         #expect(await up.waitForExit(timeout: .seconds(15)) == 0)
         // The demo wrote to a database of its own, never to the configured one.
@@ -123,5 +129,34 @@ struct UpProcessTests {
             #expect(!isAlive(pid), "child \(pid) was orphaned")
             if isAlive(pid) { kill(pid, SIGKILL) }
         }
+    }
+}
+
+/// Logs in to the dashboard at `base` with `key` as a browser does (the login page's form
+/// and cookie, then the POST); returns the status of the POST (303 when the key opens it).
+func dashboardLogin(_ base: String, key: String) async throws -> Int {
+    let delegate = NoRedirects()
+    let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
+    let (data, response) = try await session.data(from: URL(string: base + "/login")!)
+    let html = String(decoding: data, as: UTF8.self)
+    guard let range = html.range(of: #"name="csrf" value="[^"]+""#, options: .regularExpression) else { return 0 }
+    let csrf = html[range].split(separator: "\"")[3]
+    let cookie = ((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Set-Cookie") ?? "").split(separator: ";")[0]
+    var request = URLRequest(url: URL(string: base + "/login")!)
+    request.httpMethod = "POST"
+    request.setValue(String(cookie), forHTTPHeaderField: "Cookie")
+    request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+    request.httpBody = Data("csrf=\(csrf)&key=\(key)".utf8)
+    let (_, answer) = try await session.data(for: request)
+    return (answer as? HTTPURLResponse)?.statusCode ?? 0
+}
+
+/// Keeps redirects as answers, so a test sees the 303 itself.
+final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }

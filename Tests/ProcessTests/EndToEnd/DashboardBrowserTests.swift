@@ -10,7 +10,7 @@ extension EndToEnd {
     struct DashboardBrowserTests {
         static let installHint = "install them with: apt-get install -y chromium chromium-driver"
 
-        @Test("DashboardBrowser: log in, create a department, add a member, watch an incident move through the list")
+        @Test("DashboardBrowser: log in with a company key, create a department, add a member, approve a pending group, watch an incident move through the list")
         func dashboardInChromium() async throws {
             guard let driver = findExecutable(["chromedriver"], absolute: ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]) else {
                 Issue.record("chromedriver is not installed; \(Self.installHint)")
@@ -43,11 +43,14 @@ extension EndToEnd {
             try await browser.type("wrong-key", into: try await browser.waitForElement("#key"))
             try await browser.click(try await browser.waitForElement("#login"))
             try await browser.waitForText("#error", "That key is not valid (or was revoked).")
-            try await browser.type(RunningSystem.adminToken, into: try await browser.waitForElement("#key"))
+            // A company key, made as `raisedash admin keys create` makes it (through the admin API).
+            let created = try await system.admin("POST", "companies/\(world.companyID)/keys", ["label": "browser test"]) as? [String: Any]
+            let key = try #require(created?["secret"] as? String)
+            try await browser.type(key, into: try await browser.waitForElement("#key"))
             try await browser.click(try await browser.waitForElement("#login"))
-            // The platform key chooses the company.
-            try await browser.click(try await browser.waitForElement("#company-picker option[value=\"\(world.companyID)\"]"))
+            try await browser.waitForText("#company-name", "Acme Freight")
             try await browser.waitForText("#open-count", "0")
+            #expect(try await browser.element("#company-picker") == nil)
 
             // A department, with bad input first: a message, nothing written.
             try await browser.navigate(to: URL(string: base + "/dashboard/departments")!)
@@ -79,6 +82,25 @@ extension EndToEnd {
             let members = try await system.admin("GET", "departments/\(nightDeskID)/members") as? [String: Any]
             let member = try #require((members?["members"] as? [[String: Any]])?.first)
             #expect(member["user_id"] as? Int == Int(World.mechanic) || member["telegram_handle"] as? String == "@mia_mechanic")
+
+            // A group a Dispatch member added the bot to waits for approval; approving it
+            // activates it, and the bot tells the group.
+            let yard: Int64 = -1_009_000_000_090
+            try await system.control("POST", "chats", [
+                "type": "supergroup", "id": yard, "title": "Yard <north>", "creator": World.dispatcher,
+                "members": [World.driver, World.dispatcher, World.manager],
+                "bot": ["status": "administrator", "can_pin_messages": true],
+            ])
+            let greeted = try await system.waitFor(yard, "the greeting") { $0.contains { $0.fromBot } }.filter(\.fromBot).count
+            try await browser.navigate(to: URL(string: base + "/dashboard/groups")!)
+            try await browser.waitForText("#groups-pending tr[data-chat-id=\"\(yard)\"] td", "Yard <north>")
+            try await browser.click(try await browser.waitForElement("#groups-pending tr[data-chat-id=\"\(yard)\"] button.approve"))
+            try await browser.waitForText("#notice", "Group approved: the bot told the group it is active.")
+            _ = try await browser.waitForElement("#groups-active tr[data-chat-id=\"\(yard)\"]")
+            try await system.waitFor(yard, "the approval told in the group") { $0.filter(\.fromBot).count > greeted }
+            let groups = try await system.admin("GET", "companies/\(world.companyID)/groups") as? [String: Any]
+            let yardGroup = (groups?["groups"] as? [[String: Any]] ?? []).first { $0["chat_id"] as? Int == Int(yard) }
+            #expect(yardGroup?["status"] as? String == "active")
 
             // The incidents list follows the bot as people work an incident in the group.
             try await browser.navigate(to: URL(string: base + "/dashboard/incidents")!)
