@@ -87,7 +87,25 @@ struct DemoWorld {
         _ = try await call(
             "POST", simulator, "control/chats/\(Self.chatID)/commands",
             ["from": Self.driverID, "command": "/register_driver"])
+        try await makeDemoKey(company: companyID)
         logger.info("demo ready", metadata: ["company": "\(Self.companyName)", "chat.id": "\(Self.chatID)"])
+    }
+
+    /// A company key for the demo company, printed for the dashboard login and the admin
+    /// API (it sees the demo company only). Earlier demo keys are revoked: only this run's works.
+    private func makeDemoKey(company: Int64) async throws {
+        let keys = try await call("GET", admin, "api/v1/companies/\(company)/keys", nil, authorized: true)
+        for key in keys["keys"] as? [[String: Any]] ?? [] where key["label"] as? String == "demo" && (key["revoked_at"] == nil || key["revoked_at"] is NSNull) {
+            _ = try await call("DELETE", admin, "api/v1/keys/\(try Self.int(key["id"]))", nil, authorized: true, accept: [204, 404])
+        }
+        let created = try await call("POST", admin, "api/v1/companies/\(company)/keys", ["label": "demo"], authorized: true)
+        guard let secret = created["secret"] as? String else { return }
+        FileHandle.standardOutput.write(Data("""
+
+            Demo company key (\(Self.companyName) only; dashboard login, or Bearer on the admin API):
+              \(secret)
+
+            """.utf8))
     }
 
     // MARK: HTTP

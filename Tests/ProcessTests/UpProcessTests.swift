@@ -71,6 +71,14 @@ struct UpProcessTests {
         #expect(Set(names) == ["Dispatch", "Maintenance", "Safety", "Billing"])
         let page = await httpStatus("http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)/")
         #expect(page == 200)
+        // A demo company key is printed, and it reaches the demo company (and only it).
+        let key = try #require(up.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("rdk_") }, "no demo key in:\n\(up.text)")
+        var keyed = URLRequest(url: URL(string: "http://127.0.0.1:\(environment["HTTP_PORT"]!)/api/v1/companies")!)
+        keyed.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (companies, keyedResponse) = try await URLSession.shared.data(for: keyed)
+        #expect((keyedResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: companies, as: UTF8.self).contains("Demo Logistics"))
         up.signal(SIGTERM)
         #expect(await up.waitForExit(timeout: .seconds(15)) == 0)
         // The demo wrote to a database of its own, never to the configured one.
