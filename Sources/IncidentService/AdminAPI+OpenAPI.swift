@@ -7,7 +7,9 @@ extension AdminAPI {
       version: "1"
       description: >
         Configure companies, departments, members and groups, and read incidents with their
-        timelines. Every /api/v1 call needs `Authorization: Bearer $ADMIN_API_TOKEN`. Errors are
+        timelines. Every /api/v1 call needs `Authorization: Bearer $ADMIN_API_TOKEN` (the
+        platform token: every company) or a company access key (`rdk_...`: its own company only;
+        another company's things answer 404, platform-only calls 403; see docs/access.md). Errors are
         JSON `{"error": "..."}` with a 4xx status, and write nothing. Times are RFC 3339 in UTC.
         The Bearer scheme is case-insensitive. After 20 failed authentications within a
         minute, every call is answered 429 with `Retry-After` until the minute has passed.
@@ -107,6 +109,41 @@ extension AdminAPI {
             claimed_at: { type: [string, "null"], format: date-time }
             resolved_at: { type: [string, "null"], format: date-time }
             closed_at: { type: [string, "null"], format: date-time }
+        GroupInfo:
+          type: object
+          required: [chat_id, status, managers, created_at]
+          properties:
+            chat_id: { type: integer }
+            company_id: { type: [integer, "null"] }
+            status: { type: string, enum: [pending, active, inactive] }
+            title: { type: [string, "null"] }
+            managers: { type: array, items: { type: object, properties: { user_id: { type: integer }, name: { type: [string, "null"] }, telegram_handle: { type: [string, "null"] } } } }
+            added_by_user_id: { type: [integer, "null"] }
+            denied_at: { type: [string, "null"], format: date-time }
+            created_at: { type: string, format: date-time }
+        ActivationCode:
+          type: object
+          required: [id, company_id, created_at, expires_at]
+          properties:
+            id: { type: integer }
+            code: { type: [string, "null"], description: "ABCDE-FGHJK; only in the answer that created it" }
+            company_id: { type: integer }
+            created_at: { type: string, format: date-time }
+            expires_at: { type: string, format: date-time }
+            used_at: { type: [string, "null"], format: date-time }
+            used_chat_id: { type: [integer, "null"] }
+        AccessKey:
+          type: object
+          required: [id, company_id, label, prefix, created_at]
+          properties:
+            id: { type: integer }
+            company_id: { type: integer }
+            label: { type: string }
+            prefix: { type: string, description: "rdk_ and the key's first characters: not secret" }
+            secret: { type: [string, "null"], description: "the key; only in the answer that created it" }
+            created_at: { type: string, format: date-time }
+            last_used_at: { type: [string, "null"], format: date-time }
+            revoked_at: { type: [string, "null"], format: date-time }
         TimelineEntry:
           type: object
           required: [at, actor_id, action, detail]
@@ -250,5 +287,5 @@ extension AdminAPI {
                       - { $ref: "#/components/schemas/Incident" }
                       - { type: object, required: [timeline], properties: { timeline: { type: array, items: { $ref: "#/components/schemas/TimelineEntry" } } } }
             "404": { $ref: "#/components/responses/Error" }
-    """ + reportsOpenAPIPaths
+    """ + reportsOpenAPIPaths + accessOpenAPIPaths
 }

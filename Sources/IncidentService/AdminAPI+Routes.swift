@@ -3,27 +3,6 @@ import Hummingbird
 import IncidentCore
 import IncidentStore
 
-/// How a route is scoped: what a company key may reach through it. Every admin API route
-/// declares one in ``AdminAPI/routes``, the only place routes are registered from, and the
-/// isolation test walks that table, so a route cannot be added without a scope, nor with one
-/// that lets a company key reach another company's data (docs/access.md).
-public enum RouteScope: Sendable, Equatable {
-    /// The platform token only; a company key is answered 403 (creating companies, managing
-    /// access keys).
-    case platformOnly
-    /// The path parameter names a company: it must be the key's company.
-    case company(parameter: String)
-    /// The path parameter names a department (deleted ones included): of the key's company.
-    case department(parameter: String)
-    /// The path parameter is a group's chat id: the key's company's group, or a pending group
-    /// offered to it (its bot added by one of the company's people).
-    case group(parameter: String)
-    /// The path parameter names an incident of the key's company.
-    case incident(parameter: String)
-    /// A list (GET only) whose handler limits itself to the scope's company.
-    case filtered
-}
-
 /// One admin API route: method, path under `/api/v1`, scope and handler. The handler gets the
 /// caller's scope, already checked against the path as the route's ``RouteScope`` says.
 public struct AdminRoute: Sendable {
@@ -95,35 +74,16 @@ extension AdminAPI {
         }
     }
 
-    /// Checks that `scope` may use a route of `routeScope` with these path parameters. A
-    /// company key naming something of another company (or nothing) gets 404, the same answer
-    /// as for something that does not exist, so ids cannot be probed; a platform-only route
-    /// gets 403.
+    /// Checks that `scope` may use a route of `routeScope` with these path parameters
+    /// (``IncidentStore/check(_:for:parameter:)``): 403 for a platform-only route, 404 for
+    /// another company's thing (the same answer as for nothing, so ids cannot be probed).
     func authorize(_ routeScope: RouteScope, scope: AccessScope, context: BasicRequestContext) async throws {
-        guard case .company(let own) = scope else { return }
-        switch routeScope {
-        case .platformOnly:
+        switch try await store.check(routeScope, for: scope, parameter: { context.parameters.get($0) }) {
+        case .allowed: return
+        case .forbidden:
             throw APIError(.forbidden, "a company key cannot do this; it needs the platform token (ADMIN_API_TOKEN)")
-        case .filtered:
-            return
-        case .company(let parameter):
-            let id = try pathID(parameter, context)
-            guard id == own else { throw APIError(.notFound, "not found: company \(id)") }
-        case .department(let parameter):
-            let id = try pathID(parameter, context)
-            guard try await store.department(DepartmentID(id))?.companyID.rawValue == own else {
-                throw APIError(.notFound, "not found: department \(id)")
-            }
-        case .group(let parameter):
-            let chat = try chatID(parameter, context)
-            guard try await store.group(chat: chat, isVisibleTo: own) else {
-                throw APIError(.notFound, "not found: group \(chat)")
-            }
-        case .incident(let parameter):
-            let id = try pathID(parameter, context)
-            guard try await store.incident(IncidentID(id))?.companyID.rawValue == own else {
-                throw APIError(.notFound, "not found: incident \(id)")
-            }
+        case .notFound(let what): throw APIError(.notFound, "not found: \(what)")
+        case .badParameter(let message): throw APIError(.badRequest, message)
         }
     }
 

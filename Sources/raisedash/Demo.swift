@@ -41,8 +41,7 @@ struct DemoWorld {
     let logger: Logger
 
     /// Waits for both services, then builds what is missing. Returns a new company access key
-    /// of the demo company, for the dashboard (a new one each start; the secret is shown only
-    /// when a key is made).
+    /// of the demo company, for the dashboard (see `makeDemoKey`).
     @discardableResult
     func build() async throws -> String {
         try await waitUntilUp(simulator.appendingPathComponent("control/state"), what: "simulator")
@@ -90,10 +89,21 @@ struct DemoWorld {
         _ = try await call(
             "POST", simulator, "control/chats/\(Self.chatID)/commands",
             ["from": Self.driverID, "command": "/register_driver"])
-        let key = try await call(
-            "POST", admin, "api/v1/companies/\(companyID)/keys", ["label": "demo run"], authorized: true, accept: [201])
-        guard let secret = key["secret"] as? String else { throw DemoError("the admin API made no access key") }
+        let secret = try await makeDemoKey(company: companyID)
         logger.info("demo ready", metadata: ["company": "\(Self.companyName)", "chat.id": "\(Self.chatID)"])
+        return secret
+    }
+
+    /// A company key for the demo company, printed (in the banner) for the dashboard login and
+    /// the admin API (it sees the demo company only). Earlier demo keys are revoked: only this
+    /// run's works.
+    private func makeDemoKey(company: Int64) async throws -> String {
+        let keys = try await call("GET", admin, "api/v1/companies/\(company)/keys", nil, authorized: true)
+        for key in keys["keys"] as? [[String: Any]] ?? [] where key["label"] as? String == "demo" && (key["revoked_at"] == nil || key["revoked_at"] is NSNull) {
+            _ = try await call("DELETE", admin, "api/v1/keys/\(try Self.int(key["id"]))", nil, authorized: true, accept: [204, 404])
+        }
+        let created = try await call("POST", admin, "api/v1/companies/\(company)/keys", ["label": "demo"], authorized: true)
+        guard let secret = created["secret"] as? String else { throw DemoError("the admin API made no access key") }
         return secret
     }
 

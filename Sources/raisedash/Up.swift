@@ -72,7 +72,8 @@ struct Up: AsyncParsableCommand {
                       Chat page:  http://127.0.0.1:\(port)/   (act as the demo group's members)
                       Admin API:  http://127.0.0.1:\(settings.httpPort)/api/v1   Authorization: Bearer \(settings.adminAPIToken == nil ? adminToken + "  (generated for this run; set ADMIN_API_TOKEN to choose)" : "$ADMIN_API_TOKEN")
                       OpenAPI:    http://127.0.0.1:\(settings.httpPort)/api/openapi.yaml
-                      Dashboard:  http://127.0.0.1:\(settings.httpPort)/dashboard   key: DEMO_KEY  (Demo Logistics only; the admin token opens every company)
+                      Dashboard:  http://127.0.0.1:\(settings.httpPort)/dashboard   log in with the demo company key (Demo Logistics only; the admin token opens every company):
+                        DEMO_KEY
                       Database:   \(Self.demoDatabasePath(for: settings.databasePath))   (the demo's own; DATABASE_PATH is left alone)
                     Try it: in the chat page, as Ann, reply /new_issue to a message. Ctrl-C stops everything.
 

@@ -183,3 +183,44 @@ struct AccessIsolationTests {
         }
     }
 }
+
+@Suite("Admin API: the route table and the OpenAPI document")
+struct RouteDocumentationTests {
+    /// The methods the OpenAPI document lists under each path.
+    static func documented() -> [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        var current: String?
+        for line in AdminAPI.openAPIDocument.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  /api/v1/"), line.hasSuffix(":") {
+                current = String(line.dropFirst(2).dropLast())
+            } else if let current, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
+                let key = String(line.dropFirst(4).dropLast())
+                if key != "parameters" { result[current, default: []].insert(key) }
+            } else if !line.hasPrefix(" ") {
+                current = nil
+            }
+        }
+        return result
+    }
+
+    @Test("every route of the table is in the OpenAPI document with its method, and nothing else is")
+    func everyRouteIsDocumented() throws {
+        let documented = Self.documented()
+        let api = AdminAPI(store: try IncidentStore.inMemoryForDocumentation(), token: nil, logger: .init(label: "doc"))
+        var table: [String: Set<String>] = [:]
+        for route in api.routes {
+            let path = "/api/v1/" + route.path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                .joined(separator: "/")
+            table[path, default: []].insert(route.method.rawValue.lowercased())
+        }
+        #expect(table == documented)
+    }
+}
+
+extension IncidentStore {
+    /// A store on a temporary file, for tests that need an API value but no data.
+    static func inMemoryForDocumentation() throws -> IncidentStore {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rd-doc-\(UUID().uuidString).db").path
+        return try IncidentStore(path: path, policy: .standard)
+    }
+}

@@ -155,4 +155,26 @@ import Testing
         let remembered = (0..<10).filter { throttle.retryAfter(address: "a\($0)", now: start + .seconds(1)) != nil }
         #expect(remembered == [7, 8, 9])
     }
+
+    @Test func routeScopesAnswerPerCompany() async throws {
+        let fixture = try await StoreFixture()
+        defer { fixture.remove() }
+        let acme = fixture.company.id.rawValue
+        let other = try await fixture.store.createCompany(name: "Globex", now: F.t0).id.rawValue
+        let incident = try #require(try await fixture.newIssue(1).incidentID).rawValue
+        let cases: [(RouteScope, String, ScopeCheck, ScopeCheck)] = [
+            (.platformOnly, "", .forbidden, .forbidden),
+            (.filtered, "", .allowed, .allowed),
+            (.company(parameter: "id"), "\(acme)", .allowed, .notFound("company \(acme)")),
+            (.department(parameter: "id"), "\(fixture.dispatch.id)", .allowed, .notFound("department \(fixture.dispatch.id)")),
+            (.group(parameter: "id"), "\(F.chat.id)", .allowed, .notFound("group \(F.chat.id)")),
+            (.incident(parameter: "id"), "\(incident)", .allowed, .notFound("incident \(incident)")),
+            (.department(parameter: "id"), "x", .badParameter("id must be a positive integer"), .badParameter("id must be a positive integer")),
+        ]
+        for (route, value, own, foreign) in cases {
+            #expect(try await fixture.store.check(route, for: .company(acme), parameter: { _ in value }) == own, "\(route)")
+            #expect(try await fixture.store.check(route, for: .company(other), parameter: { _ in value }) == foreign, "\(route)")
+            #expect(try await fixture.store.check(route, for: .platform, parameter: { _ in value }) == .allowed)
+        }
+    }
 }

@@ -71,10 +71,17 @@ struct UpProcessTests {
         #expect(Set(names) == ["Dispatch", "Maintenance", "Safety", "Billing"])
         let page = await httpStatus("http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)/")
         #expect(page == 200)
-        // The dashboard's address and a demo company key are printed, and the key logs in.
+        // A demo company key is printed, and it reaches the demo company (and only it).
+        let key = try #require(up.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("rdk_") }, "no demo key in:\n\(up.text)")
+        var keyed = URLRequest(url: URL(string: "http://127.0.0.1:\(environment["HTTP_PORT"]!)/api/v1/companies")!)
+        keyed.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (companies, keyedResponse) = try await URLSession.shared.data(for: keyed)
+        #expect((keyedResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: companies, as: UTF8.self).contains("Demo Logistics"))
+        // The dashboard's address is printed too, and the key logs in there.
         let dashboard = "http://127.0.0.1:\(environment["HTTP_PORT"]!)/dashboard"
-        let line = try #require(up.text.split(separator: "\n").first { $0.contains("Dashboard:  \(dashboard)") })
-        let key = try #require(line.split(separator: " ").first { $0.hasPrefix("rdk_") }.map(String.init), "no key in: \(line)")
+        #expect(up.text.contains("Dashboard:  \(dashboard)"))
         #expect(try await dashboardLogin(dashboard, key: key) == 303)
         #expect(try await dashboardLogin(dashboard, key: key + "x") == 401)
         up.signal(SIGTERM)
