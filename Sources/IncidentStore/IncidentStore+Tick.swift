@@ -15,6 +15,10 @@ public struct TickReport: Hashable, Sendable {
     public var applied: [DueReminder]
     /// Outbox items written.
     public var outboxIDs: [Int64]
+    /// Escalation steps taken, in order.
+    public var escalations: [AppliedEscalation] = []
+    /// Shift starts announced.
+    public var shiftStarts: [AnnouncedShift] = []
 }
 
 extension IncidentStore {
@@ -53,6 +57,8 @@ extension IncidentStore {
                 }
             }
         }
+        report.escalations = try await applyEscalations(now: now, limit: limit)
+        report.shiftStarts = try await applyShiftStarts(now: now)
         return report
     }
 

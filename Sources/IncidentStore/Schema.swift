@@ -33,6 +33,9 @@ enum Schema {
                 ALTER TABLE recent_messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
                 """)
         }
+        migrator.registerMigration("v4-shifts: shifts, department leads, escalations, personal messages") { db in
+            try db.execute(sql: v4Shifts)
+        }
         return migrator
     }
 
