@@ -45,6 +45,7 @@ public struct AdminAPI: Sendable {
         api.get("incidents/:id") { _, context in try await handle { try await incidentDetail(context) } }
         api.get("dead-letters") { request, _ in try await handle { try await listDeadLetters(request) } }
         addReportRoutes(to: api)
+        addShiftRoutes(to: api)
     }
 
     // MARK: Handlers
@@ -320,6 +321,7 @@ public struct AdminAPI: Sendable {
         }
         switch error {
         case .keyNotFound(let key, let context): return "missing field \(path(context, key))"
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty: return "the body must be a JSON object"
         case .typeMismatch(let type, let context): return "field \(path(context)) must be \(Self.typeName(type))"
         case .valueNotFound(let type, let context): return "field \(path(context)) must be \(Self.typeName(type)), not null"
         case .dataCorrupted(let context): return context.codingPath.isEmpty ? "the body is not valid JSON" : "field \(path(context)) is invalid"
