@@ -4,8 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A company's escalation ladder for an incident nobody claims. The first rung, the group
-/// reminder every ``SLAPolicy/unclaimedNudge``, is the SLA policy's; after that:
+/// A company's escalation ladder for an incident nobody claims. The first rung is the group
+/// reminder every `reminderEvery` (nil: the installation's ``SLAPolicy/unclaimedNudge``);
+/// after that:
 /// 1. ``EscalationStep/leads``: `escalateAfter` after it started waiting, the department's
 ///    leads and the group's managers are mentioned in the group;
 /// 2. ``EscalationStep/direct``: `directAfter` later, those of them who take personal messages
@@ -18,10 +19,14 @@ public struct EscalationLadder: Hashable, Codable, Sendable {
     public var escalateAfter: TimeInterval
     /// From the leads' mention to the personal messages.
     public var directAfter: TimeInterval
+    /// The company's period of the group reminder while unclaimed (also when the reporter is
+    /// reminded to choose a department); nil: the installation's.
+    public var reminderEvery: TimeInterval?
 
-    public init(escalateAfter: TimeInterval, directAfter: TimeInterval) {
+    public init(escalateAfter: TimeInterval, directAfter: TimeInterval, reminderEvery: TimeInterval? = nil) {
         self.escalateAfter = escalateAfter
         self.directAfter = directAfter
+        self.reminderEvery = reminderEvery
     }
 
     /// 30 minutes to the leads, 15 more to personal messages.
@@ -35,6 +40,9 @@ public struct EscalationLadder: Hashable, Codable, Sendable {
         }
         if !(directAfter.isFinite && directAfter > 0 && directAfter <= limit) {
             return "direct_message_minutes must be a number of minutes > 0 and at most a year"
+        }
+        if let reminderEvery, !(reminderEvery.isFinite && reminderEvery >= 0.001 && reminderEvery <= limit) {
+            return "reminder_minutes must be a number of minutes > 0 and at most a year"
         }
         return nil
     }

@@ -118,23 +118,37 @@ extension AdminAPI {
     struct EscalationJSON: Codable {
         var escalation_minutes: Double?
         var direct_message_minutes: Double?
+        var reminder_minutes: Double?
     }
 
     func getEscalation(_ context: BasicRequestContext) async throws -> Response {
         let company = CompanyID(try pathID("id", context))
         let ladder = try await store.escalationLadder(company: company)
-        return try json(EscalationJSON(escalation_minutes: ladder.escalateAfter / 60, direct_message_minutes: ladder.directAfter / 60))
+        return try json(Self.escalationJSON(ladder))
+    }
+
+    static func escalationJSON(_ ladder: EscalationLadder) -> EscalationJSON {
+        EscalationJSON(
+            escalation_minutes: ladder.escalateAfter / 60, direct_message_minutes: ladder.directAfter / 60,
+            reminder_minutes: ladder.reminderEvery.map { $0 / 60 })
     }
 
     /// Either field may be left out (it keeps its value); an unknown field is a 400.
     func putEscalation(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let company = CompanyID(try pathID("id", context))
-        let body = try await decode(EscalationJSON.self, from: request, fields: ["escalation_minutes", "direct_message_minutes"])
-        var ladder = try await store.escalationLadder(company: company)
+        let body = try await decode(
+            EscalationJSON.self, from: request, fields: ["escalation_minutes", "direct_message_minutes", "reminder_minutes"])
+        var ladder = try await store.escalationLadder(company: company, ownReminder: true)
         if let minutes = body.escalation_minutes { ladder.escalateAfter = minutes * 60 }
         if let minutes = body.direct_message_minutes { ladder.directAfter = minutes * 60 }
+        if let minutes = body.reminder_minutes {
+            guard let seconds = SLAPolicy.seconds(minutes: minutes), seconds <= 366 * 86_400 else {
+                throw APIError(.badRequest, "reminder_minutes must be a number of minutes > 0 and at most a year")
+            }
+            ladder.reminderEvery = seconds
+        }
         if let problem = ladder.problem { throw APIError(.badRequest, problem) }
-        let stored = try await store.setEscalationLadder(company: company, ladder, now: now())
-        return try json(EscalationJSON(escalation_minutes: stored.escalateAfter / 60, direct_message_minutes: stored.directAfter / 60))
+        _ = try await store.setEscalationLadder(company: company, ladder, now: now())
+        return try json(Self.escalationJSON(try await store.escalationLadder(company: company)))
     }
 }

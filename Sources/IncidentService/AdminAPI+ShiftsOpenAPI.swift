@@ -159,6 +159,7 @@ extension AdminAPI {
           properties:
             escalation_minutes: { type: number, exclusiveMinimum: 0, description: "waiting for a claim this long: the department's leads and the group's managers are mentioned" }
             direct_message_minutes: { type: number, exclusiveMinimum: 0, description: "this much later: a personal message to those of them who started the bot in private" }
+            reminder_minutes: { type: number, exclusiveMinimum: 0, description: "the group reminder's period while unclaimed (default SLA_UNCLAIMED_NUDGE_MINUTES); decimals allowed" }
 
     """
 }

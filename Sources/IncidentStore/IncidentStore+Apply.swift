@@ -252,7 +252,8 @@ struct Transaction {
         }
         let actor: Person? = if case .user(let person) = initiator { person } else { nil }
         var context = try db.decisionContext(
-            for: stored.incident, group: incidentGroup, actor: actor, policy: policy)
+            for: stored.incident, group: incidentGroup, actor: actor,
+            policy: try db.policy(policy, company: stored.incident.companyID))
         context.rosters = try db.rosters(
             company: stored.incident.companyID, group: incidentGroup, members: context.members, now: now)
         context.directMessageUsers = try db.directMessageUsers()

@@ -114,14 +114,19 @@ extension IncidentStore {
         }
     }
 
-    /// The escalation ladder of `company`: its own, or the defaults from the settings.
-    public func escalationLadder(company: CompanyID) async throws(StoreError) -> EscalationLadder {
+    /// The escalation ladder of `company`: its own, or the defaults from the settings. Its
+    /// reminder period is given as the installation's when the company set none, unless
+    /// `ownReminder` (then nil means "the installation's").
+    public func escalationLadder(company: CompanyID, ownReminder: Bool = false) async throws(StoreError) -> EscalationLadder {
         let defaults = configuration.escalation
+        let policy = self.policy
         return try await read { db in
             guard try db.row("SELECT 1 FROM companies WHERE id = ?", [company.rawValue]) != nil else {
                 throw StoreError.notFound("company \(company)")
             }
-            return try db.escalationLadder(company: company, defaults: defaults)
+            var ladder = try db.escalationLadder(company: company, defaults: defaults)
+            if !ownReminder { ladder.reminderEvery = ladder.reminderEvery ?? policy.unclaimedNudge }
+            return ladder
         }
     }
 
@@ -134,9 +139,10 @@ extension IncidentStore {
             }
             try db.run(
                 """
-                INSERT OR REPLACE INTO company_escalation_settings (company_id, escalate_after_seconds, direct_after_seconds, updated_at)
-                VALUES (?, ?, ?, ?)
-                """, [company.rawValue, ladder.escalateAfter, ladder.directAfter, stamp(now)])
+                INSERT OR REPLACE INTO company_escalation_settings
+                    (company_id, escalate_after_seconds, direct_after_seconds, reminder_seconds, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                """, [company.rawValue, ladder.escalateAfter, ladder.directAfter, ladder.reminderEvery, stamp(now)])
             return ladder
         }
     }
@@ -214,10 +220,21 @@ extension Database {
 
     func escalationLadder(company: CompanyID, defaults: EscalationLadder) throws -> EscalationLadder {
         guard let row = try row(
-            "SELECT escalate_after_seconds, direct_after_seconds FROM company_escalation_settings WHERE company_id = ?",
+            "SELECT escalate_after_seconds, direct_after_seconds, reminder_seconds FROM company_escalation_settings WHERE company_id = ?",
             [company.rawValue])
         else { return defaults }
-        return EscalationLadder(escalateAfter: row[0], directAfter: row[1])
+        return EscalationLadder(escalateAfter: row[0], directAfter: row[1], reminderEvery: row[2])
+    }
+
+    /// `policy` with `company`'s own reminder period, if it set one.
+    func policy(_ policy: SLAPolicy, company: CompanyID) throws -> SLAPolicy {
+        guard let seconds = try Double.fetchOne(
+            cachedStatement(sql: "SELECT reminder_seconds FROM company_escalation_settings WHERE company_id = ?"),
+            arguments: [company.rawValue])
+        else { return policy }
+        var own = policy
+        own.unclaimedNudge = seconds
+        return own
     }
 
     /// The company's time zone for shifts (the one its reports use), UTC if it has none.

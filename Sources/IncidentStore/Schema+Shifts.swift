@@ -35,6 +35,8 @@ extension Schema {
             company_id INTEGER PRIMARY KEY REFERENCES companies(id) ON DELETE CASCADE,
             escalate_after_seconds REAL NOT NULL CHECK (escalate_after_seconds > 0),
             direct_after_seconds REAL NOT NULL CHECK (direct_after_seconds > 0),
+            -- the group reminder's period; NULL: SLA_UNCLAIMED_NUDGE_MINUTES
+            reminder_seconds REAL CHECK (reminder_seconds IS NULL OR reminder_seconds > 0),
             updated_at TEXT NOT NULL
         );
 

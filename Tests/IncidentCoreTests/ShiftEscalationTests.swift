@@ -119,6 +119,8 @@ struct ShiftEscalationTests {
         #expect(EscalationLadder(escalateAfter: 0, directAfter: 60).problem?.contains("escalation_minutes") == true)
         #expect(EscalationLadder(escalateAfter: 60, directAfter: -1).problem?.contains("direct_message_minutes") == true)
         #expect(EscalationLadder(escalateAfter: .nan, directAfter: 60).problem != nil)
+        #expect(EscalationLadder(escalateAfter: 60, directAfter: 60, reminderEvery: 0).problem?.contains("reminder_minutes") == true)
+        #expect(EscalationLadder(escalateAfter: 60, directAfter: 60, reminderEvery: 30).problem == nil)
     }
 
     @Test("/start in private registers; /notify on|off in private changes it; in a group nothing changes", arguments: [

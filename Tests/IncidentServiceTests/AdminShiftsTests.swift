@@ -65,8 +65,14 @@ struct AdminShiftsTests {
             let settings = "/api/v1/companies/\(companyID)/escalation-settings"
             let (_, defaults) = try await server.call("GET", settings)
             #expect(defaults["escalation_minutes"] as? Double == 30 && defaults["direct_message_minutes"] as? Double == 15)
+            #expect(defaults["reminder_minutes"] as? Double == 10, "the installation's reminder period")
             let (_, set) = try await server.call("PUT", settings, #"{"escalation_minutes":20}"#)
             #expect(set["escalation_minutes"] as? Double == 20 && set["direct_message_minutes"] as? Double == 15)
+            #expect(try await server.store.escalationLadder(company: CompanyID(Int64(companyID)), ownReminder: true).reminderEvery == nil,
+                    "left out: still the installation's, not a copy of it")
+            let (_, reminding) = try await server.call("PUT", settings, #"{"reminder_minutes":2.5}"#)
+            #expect(reminding["reminder_minutes"] as? Double == 2.5 && reminding["escalation_minutes"] as? Double == 20)
+            #expect(try await server.call("PUT", settings, #"{"reminder_minutes":-1}"#).0 == 400)
             #expect(try await server.call("PUT", settings, #"{"direct_message_minutes":0}"#).0 == 400)
             #expect(try await server.call("PUT", settings, #"{"escalation":5}"#).0 == 400)
             #expect(try await server.call("GET", settings).1["direct_message_minutes"] as? Double == 15)

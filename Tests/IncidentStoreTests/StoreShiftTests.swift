@@ -154,14 +154,44 @@ struct StoreShiftTests {
         let fixture = try await F()
         defer { fixture.remove() }
         let store = fixture.store
-        #expect(try await store.escalationLadder(company: fixture.company.id) == .standard)
+        #expect(try await store.escalationLadder(company: fixture.company.id, ownReminder: true) == .standard)
+        #expect(try await store.escalationLadder(company: fixture.company.id).reminderEvery == 600, "the installation's period")
         _ = try await store.setEscalationLadder(company: fixture.company.id, EscalationLadder(escalateAfter: 300, directAfter: 60), now: F.t0)
         await #expect(throws: StoreError.self) {
             try await store.setEscalationLadder(company: fixture.company.id, EscalationLadder(escalateAfter: 0, directAfter: 60), now: F.t0)
         }
-        #expect(try await store.escalationLadder(company: fixture.company.id) == EscalationLadder(escalateAfter: 300, directAfter: 60))
+        #expect(try await store.escalationLadder(company: fixture.company.id, ownReminder: true) == EscalationLadder(escalateAfter: 300, directAfter: 60))
         let id = try await fixture.incidentAwaitingClaim(1, minutes: 0)
         #expect(try await store.applyTick(now: F.at(minutes: 5)).escalations == [AppliedEscalation(incidentID: id, step: .leads)])
+    }
+
+    @Test("a company's own reminder period: its incidents are reminded on it, another company's on the installation's")
+    func companyReminderPeriod() async throws {
+        let fixture = try await F()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let other = try await store.createCompany(name: "Other", now: F.t0)
+        let theirs = try await store.createDepartment(company: other.id, name: "Yard", now: F.t0)
+        try await store.addMember(.user(F.otto.id), to: theirs.id, now: F.t0)
+        try await store.activateGroup(chat: F.otherChat.id, company: other.id, managers: [F.manager.id], now: F.t0)
+        _ = try await store.setEscalationLadder(
+            company: fixture.company.id, EscalationLadder(escalateAfter: 3600, directAfter: 600, reminderEvery: 180), now: F.t0)
+        let ours = try await fixture.incidentAwaitingClaim(1, minutes: 0)
+        let created = try #require(try await fixture.newIssue(3, by: F.manager, chat: F.otherChat).incidentID)
+        _ = try await fixture.press(4, .chooseDepartment(theirs.id), on: created, by: F.manager, chat: F.otherChat)
+        #expect(try await store.dueReminders(now: F.at(minutes: 2.9)).isEmpty)
+        #expect(try await store.dueReminders(now: F.at(minutes: 3)).map(\.incidentID) == [ours])
+        #expect(try await store.applyTick(now: F.at(minutes: 3)).applied.map(\.incidentID) == [ours])
+        #expect(try await store.applyTick(now: F.at(minutes: 5.9)).applied.isEmpty)
+        #expect(try await store.applyTick(now: F.at(minutes: 6)).applied.map(\.incidentID) == [ours])
+        #expect(try await store.applyTick(now: F.at(minutes: 8.9)).applied.isEmpty, "the other company waits 10 minutes")
+        #expect(Set(try await store.applyTick(now: F.at(minutes: 10)).applied.map(\.incidentID)) == [ours, created])
+        #expect(try await store.timeline(of: ours).filter { $0.detail.reminder == .unclaimed }.count == 3, "3, 6 and 9 minutes")
+        #expect(try await store.timeline(of: created).filter { $0.detail.reminder == .unclaimed }.count == 1)
+        await #expect(throws: StoreError.self) {
+            try await store.setEscalationLadder(
+                company: fixture.company.id, EscalationLadder(escalateAfter: 3600, directAfter: 600, reminderEvery: 0), now: F.t0)
+        }
     }
 
     @Test("personal messages: /start registers, /notify off|on, a refusal (blocked) turns them off; assignments are told in private")
