@@ -48,11 +48,13 @@ let package = Package(
         .target(name: "IncidentCore"),
         /// KPI formulas: department sessions, episodes, percentiles, SLA, periods in a time zone.
         .target(name: "IncidentKPI", dependencies: ["IncidentCore"]),
+        /// Weekly shifts in a company's time zone (overnight, daylight saving): who is on shift.
+        .target(name: "IncidentShifts", dependencies: ["IncidentCore"]),
 
         // MARK: Adapters
         /// SQLite store (GRDB): compare-and-set transitions, outbox, timeline, processed updates.
         .target(name: "IncidentStore", dependencies: [
-            "IncidentCore", "IncidentKPI",
+            "IncidentCore", "IncidentKPI", "IncidentShifts",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -93,7 +95,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "IncidentService", dependencies: [
-            "RoleSupport", "IncidentCore", "IncidentStore", "IncidentKPI",
+            "RoleSupport", "IncidentCore", "IncidentStore", "IncidentKPI", "IncidentShifts",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "Sender", dependencies: [
@@ -148,6 +150,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "IncidentKPITests", dependencies: ["IncidentKPI", "IncidentCore"]),
+        .testTarget(name: "IncidentShiftsTests", dependencies: ["IncidentShifts", "IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: [
             "IncidentStore", "IncidentCore", "IncidentKPI", "ProcessLauncher",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -16,6 +16,12 @@ public struct DecisionContext: Hashable, Sendable {
     /// Names of the people the card shows (reporter, participants, resolver).
     public var people: [UserID: Person]
     public var policy: SLAPolicy
+    /// Who to call per department in this group now (shifts); a department without an entry
+    /// calls every member (see ``roster(_:)``).
+    public var rosters: [DepartmentID: Roster] = [:]
+    /// People who started the bot in private and want personal messages: the ones called
+    /// for an assignment are also told in private.
+    public var directMessageUsers: Set<UserID> = []
 
     public init(
         group: Group, departments: [Department], members: [DepartmentID: [Mention]],

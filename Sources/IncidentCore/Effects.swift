@@ -24,6 +24,8 @@ public enum Effect: Hashable, Codable, Sendable {
     case answerPress(PressAnswer)
     /// Record this in the incident's timeline (not delivered anywhere).
     case appendTimeline(TimelineEntry)
+    /// Send a personal message to a person's private chat with the bot.
+    case sendDirect(DirectMessage)
 
     /// The incident this effect is about, if any.
     public var incidentID: IncidentID? {
@@ -31,8 +33,24 @@ public enum Effect: Hashable, Codable, Sendable {
         case .postCard(let card, _), .updateCard(let card): card.incidentID
         case .pinCard(let id), .unpinCard(let id): id
         case .sendMessage(let message): message.incidentID
+        case .sendDirect(let message): message.incidentID
         case .answerPress, .appendTimeline: nil
         }
+    }
+}
+
+/// A personal message: to the private chat of `userID` (a Telegram private chat's id is the
+/// user's id), already as Telegram HTML.
+public struct DirectMessage: Hashable, Codable, Sendable {
+    public var userID: UserID
+    /// The incident it is about, if any.
+    public var incidentID: IncidentID?
+    public var html: String
+
+    public init(userID: UserID, incidentID: IncidentID?, html: String) {
+        self.userID = userID
+        self.incidentID = incidentID
+        self.html = html
     }
 }
 

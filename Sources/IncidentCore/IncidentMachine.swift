@@ -397,11 +397,12 @@ public enum IncidentMachine {
             next.lastNudgeAt = max(
                 context.policy.reminderSlot(since: since, at: now),
                 Timestamp.rounded(base.addingTimeInterval(context.policy.unclaimedNudge)))
-            let mentions = context.members[department.id] ?? []
-            let messages = chunks(mentions).enumerated().map { part, chunk in
+            let roster = context.roster(department.id)
+            let messages = chunks(roster.mentions).enumerated().map { part, chunk in
                 Effect.sendMessage(OutgoingMessage(
                     incidentID: incident.id,
-                    html: Texts.unclaimedReminder(incident.number, department: department.name, mentions: chunk, part: part),
+                    html: Texts.unclaimedReminder(incident.number, department: department.name, mentions: chunk, part: part)
+                        + (part == 0 && roster.nobodyOnShift ? Texts.nobodyOnShift(department.name) : ""),
                     replyTo: .card(incident.id), purpose: .reminder))
             }
             return .success(Step(
@@ -418,12 +419,26 @@ public enum IncidentMachine {
     private static func departmentCall(
         _ incident: Incident, _ department: Department, context: DecisionContext, reopened: Bool
     ) -> [Effect] {
-        chunks(context.members[department.id] ?? []).enumerated().map { part, chunk in
-            .sendMessage(OutgoingMessage(
+        let roster = context.roster(department.id)
+        let calls = chunks(roster.mentions).enumerated().map { part, chunk in
+            Effect.sendMessage(OutgoingMessage(
                 incidentID: incident.id,
-                html: Texts.departmentCall(incident.number, department: department.name, mentions: chunk, part: part, reopened: reopened),
+                html: Texts.departmentCall(incident.number, department: department.name, mentions: chunk, part: part, reopened: reopened)
+                    + (part == 0 && roster.nobodyOnShift ? Texts.nobodyOnShift(department.name) : ""),
                 replyTo: .card(incident.id), purpose: .departmentCall))
         }
+        // The people called who asked for personal messages are also told in private.
+        var told = Set<UserID>()
+        let direct = roster.mentions.compactMap(\.userID).filter {
+            context.directMessageUsers.contains($0) && told.insert($0).inserted
+        }.map { user in
+            Effect.sendDirect(DirectMessage(
+                userID: user, incidentID: incident.id,
+                html: Texts.assignedDirect(
+                    incident.number, department: department.name, groupTitle: context.group.title,
+                    report: incident.report.text, reopened: reopened)))
+        }
+        return calls + direct
     }
 
     /// Splits mentions into messages of at most ``Texts/mentionsPerMessage``; one empty chunk

@@ -28,6 +28,12 @@ public struct TimelineDetail: Hashable, Codable, Sendable {
         case unclaimed
         /// The reporter was asked to choose a department.
         case departmentNotChosen = "department_not_chosen"
+        /// Escalation: still unclaimed after the escalation period; the department's leads
+        /// and the group's managers were mentioned in the group.
+        case escalated
+        /// Escalation, last step: the leads and managers who take personal messages were told
+        /// in private.
+        case escalatedDirect = "escalated_direct"
     }
 
     /// created: the incident's number.

@@ -25,6 +25,8 @@ extension AdminAPI {
             case .reply: "reply"
             case .registerDriver: "register_driver"
             case .help: "help"
+            case .start: "start"
+            case .notify: "notify"
             case .botAdded: "bot_added"
             case .botMember: "bot_member"
             case .botRemoved: "bot_removed"

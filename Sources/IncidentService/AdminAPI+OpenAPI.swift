@@ -33,6 +33,7 @@ extension AdminAPI {
           type: object
           required: [error]
           properties: { error: { type: string } }
+    \(AdminAPI.shiftsOpenAPISchemas)
         Company:
           type: object
           required: [id, name]
@@ -287,5 +288,5 @@ extension AdminAPI {
                       - { $ref: "#/components/schemas/Incident" }
                       - { type: object, required: [timeline], properties: { timeline: { type: array, items: { $ref: "#/components/schemas/TimelineEntry" } } } }
             "404": { $ref: "#/components/responses/Error" }
-    """ + reportsOpenAPIPaths + accessOpenAPIPaths
+    """ + reportsOpenAPIPaths + accessOpenAPIPaths + shiftsOpenAPIPaths
 }

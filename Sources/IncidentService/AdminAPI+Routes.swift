@@ -52,6 +52,14 @@ extension AdminAPI {
             AdminRoute(.put, "companies/:id/kpi-settings", .company(parameter: "id")) { r, c, _ in try await putKPISettings(r, c) },
             AdminRoute(.get, "companies/:id/reports/:kind", .company(parameter: "id")) { r, c, _ in try await report(r, c) },
             AdminRoute(.get, "companies/:id/incidents/export", .company(parameter: "id")) { r, c, _ in try await exportIncidents(r, c) },
+            AdminRoute(.get, "companies/:id/shifts", .company(parameter: "id")) { r, c, _ in try await listShifts(r, c) },
+            AdminRoute(.post, "companies/:id/shifts", .company(parameter: "id")) { r, c, _ in try await createShift(r, c) },
+            AdminRoute(.put, "companies/:id/shifts/:shift", .company(parameter: "id")) { r, c, _ in try await updateShift(r, c) },
+            AdminRoute(.delete, "companies/:id/shifts/:shift", .company(parameter: "id")) { _, c, _ in try await deleteShift(c) },
+            AdminRoute(.put, "departments/:id/leads/:user", .department(parameter: "id")) { r, c, _ in try await putLead(r, c) },
+            AdminRoute(.get, "departments/:id/leads", .department(parameter: "id")) { _, c, _ in try await listLeads(c) },
+            AdminRoute(.get, "companies/:id/escalation-settings", .company(parameter: "id")) { _, c, _ in try await getEscalation(c) },
+            AdminRoute(.put, "companies/:id/escalation-settings", .company(parameter: "id")) { r, c, _ in try await putEscalation(r, c) },
         ]
     }
 

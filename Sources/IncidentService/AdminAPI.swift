@@ -318,6 +318,7 @@ public struct AdminAPI: Sendable {
         }
         switch error {
         case .keyNotFound(let key, let context): return "missing field \(path(context, key))"
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty: return "the body must be a JSON object"
         case .typeMismatch(let type, let context): return "field \(path(context)) must be \(Self.typeName(type))"
         case .valueNotFound(let type, let context): return "field \(path(context)) must be \(Self.typeName(type)), not null"
         case .dataCorrupted(let context): return context.codingPath.isEmpty ? "the body is not valid JSON" : "field \(path(context)) is invalid"

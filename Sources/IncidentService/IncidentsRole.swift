@@ -47,6 +47,8 @@ public struct IncidentsRole: Service {
             var configuration = StoreConfiguration()
             configuration.issueContext = IssueContextPolicy(
                 window: settings.issueContextWindow, messageLimit: settings.issueContextMessageLimit)
+            configuration.escalation = EscalationLadder(
+                escalateAfter: settings.escalationNudge, directAfter: settings.escalationDirect)
             store = try IncidentStore(
                 path: settings.databasePath, policy: policy, configuration: configuration,
                 kpiDefaults: KPISettings(
@@ -247,6 +249,9 @@ public struct IncidentsRole: Service {
                 let at = now()
                 let report = try await store.applyTick(now: at)
                 logger.debug("tick applied", metadata: ["tick.report": "\(report)"])
+                for escalation in report.escalations {
+                    logger.info("escalated", metadata: ["incident.id": "\(escalation.incidentID)", "escalation.step": "\(escalation.step.rawValue)"])
+                }
                 // Telegram redelivers an update for at most 24 hours; keep ids twice that.
                 try await store.pruneProcessedUpdates(before: at.addingTimeInterval(-2 * 86_400))
                 try await store.pruneOutbox(doneBefore: at.addingTimeInterval(-7 * 86_400))

@@ -117,6 +117,12 @@ actor OutboxDispatcher {
                     logger.info("bot may not pin; telling the group once", metadata: ["chat.id": "\(result.chatID)"])
                     await pump()
                 }
+            case .forbidden(let description) where result.chatID > 0:
+                // A private chat (its id is the user's): the person blocked the bot or never
+                // started it. Personal messages off for them, quietly; nothing else changes.
+                logger.info("personal message refused; turning them off for the person", metadata: ["user.id": "\(result.chatID)", "error": "\(description)"])
+                try await store.directMessagesRefused(user: UserID(result.chatID), now: now())
+                try await store.completeOutbox(outboxID, result: .failed(reason: description), now: now())
             case .forbidden(let description):
                 logger.warning("bot cannot write to the chat; marking the group inactive", metadata: ["chat.id": "\(result.chatID)", "error": "\(description)"])
                 try await store.markGroupInactive(chat: ChatID(result.chatID), now: now())

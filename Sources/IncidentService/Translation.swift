@@ -33,8 +33,12 @@ public enum Translation {
                     })
             case "register_driver":
                 translated = .registerDriver(command: MessageID(messageID))
-            case "help", "start":
+            case "help":
                 translated = .help(command: MessageID(messageID))
+            case "start":
+                translated = .start(command: MessageID(messageID))
+            case "notify":
+                translated = .notify(command: MessageID(messageID), argument: arguments)
             case "report":
                 translated = .report(command: MessageID(messageID), argument: arguments)
             case "activate":
@@ -107,6 +111,8 @@ public enum Translation {
             return .success(.sendMessage(SendMessage(
                 text: outgoing.html, replyToMessageID: reply,
                 forceReply: outgoing.forceReply.map { WireProtocol.ForceReply(selective: $0.selective, placeholder: $0.placeholder) })))
+        case .sendDirect(let direct):
+            return .success(.sendMessage(SendMessage(text: direct.html)))
         case .answerPress(let answer):
             return .success(.answerCallback(callbackQueryID: answer.query.rawValue, text: answer.text, showAlert: answer.showAlert))
         case .appendTimeline:

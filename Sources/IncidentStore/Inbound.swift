@@ -32,8 +32,13 @@ public enum InboundEvent: Hashable, Codable, Sendable {
     case reply(message: MessageID, replyTo: MessageID, text: String)
     /// `/register_driver`.
     case registerDriver(command: MessageID)
-    /// `/help` or `/start`.
+    /// `/help`.
     case help(command: MessageID)
+    /// `/start`: in a private chat, the person registers for personal messages; elsewhere as
+    /// `/help`.
+    case start(command: MessageID)
+    /// `/notify on|off` (personal messages), with its argument as sent.
+    case notify(command: MessageID, argument: String)
     /// `/report [day|week|month]` with its argument as sent.
     case report(command: MessageID, argument: String)
     /// The bot was added to the chat.

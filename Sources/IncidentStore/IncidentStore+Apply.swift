@@ -66,6 +66,10 @@ extension IncidentStore {
             result = try transaction.registerDriver(sender, command: command)
         case .help(let command):
             result = try transaction.finish(ChatDecisions.help(replyingTo: command))
+        case .start(let command):
+            result = try transaction.start(by: update.sender, command: command)
+        case .notify(let command, let argument):
+            result = try transaction.notify(argument, by: update.sender, command: command)
         case .report(let command, let argument):
             guard let sender = update.sender else { result = ApplyResult(outcome: .ignored); break }
             switch ChatDecisions.report(
@@ -82,6 +86,13 @@ extension IncidentStore {
             result = try transaction.botAdded()
             try transaction.recordAdder(update.sender)
             if let group = transaction.group { try db.recordPinRight(canPin, groupRowID: group.rowID) }
+        case .botRemoved where update.chat.kind == .private:
+            // The person blocked the bot: personal messages off, quietly.
+            guard let sender = update.sender, try db.directMessagesEnabled(sender.id) != nil else {
+                result = ApplyResult(outcome: .ignored); break
+            }
+            try db.setDirectMessages(sender.id, enabled: false, reason: "blocked", now: now)
+            result = ApplyResult(outcome: .applied)
         case .botRemoved:
             guard let group = transaction.group else { result = ApplyResult(outcome: .ignored); break }
             try db.markGroupInactive(group.rowID, now: now)
@@ -245,8 +256,12 @@ struct Transaction {
             throw StoreError.notFound("group of incident \(stored.incident.id)")
         }
         let actor: Person? = if case .user(let person) = initiator { person } else { nil }
-        let context = try db.decisionContext(
-            for: stored.incident, group: incidentGroup, actor: actor, policy: policy)
+        var context = try db.decisionContext(
+            for: stored.incident, group: incidentGroup, actor: actor,
+            policy: try db.policy(policy, company: stored.incident.companyID))
+        context.rosters = try db.rosters(
+            company: stored.incident.companyID, group: incidentGroup, members: context.members, now: now)
+        context.directMessageUsers = try db.directMessageUsers()
         switch IncidentMachine.decide(stored.incident, action, by: initiator, context: context, now: now) {
         case .failure(let refusal):
             var result = try refuse(refusal, answering: trigger, group: incidentGroup)

@@ -202,6 +202,7 @@ extension Effect {
             if case .summaryPrompt = message.purpose { "summary_prompt" } else { "send_message" }
         case .answerPress: "answer_press"
         case .appendTimeline: "timeline"
+        case .sendDirect: "direct_message"
         }
     }
 }
@@ -218,6 +219,18 @@ extension Database {
         encoder: JSONEncoder, postReplyTo: MessageID?? = nil
     ) throws -> Int64? {
         let isAnswer = if case .answerPress = effect { true } else { false }
+        if case .sendDirect(let direct) = effect {
+            // A personal message: to the person's private chat, outside the incident's lane
+            // (a slow or refused private chat must not hold up the group's card).
+            try run(
+                """
+                INSERT INTO outbox (group_id, chat_id, incident_id, lane, kind, effect, state, created_at)
+                VALUES (NULL, ?, ?, NULL, ?, ?, 'pending', ?)
+                """,
+                [direct.userID.rawValue, direct.incidentID?.rawValue, effect.outboxKind,
+                 String(decoding: try encoder.encode(effect), as: UTF8.self), stamp(now)])
+            return lastInsertedRowID
+        }
         if groupIsInactive && !isAnswer { return nil }
         if case .sendMessage(let message) = effect,
            try repeatsRecentNotice(message, groupRowID: groupRowID, chatID: chatID, now: now) {

@@ -15,6 +15,10 @@ public struct TickReport: Hashable, Sendable {
     public var applied: [DueReminder]
     /// Outbox items written.
     public var outboxIDs: [Int64]
+    /// Escalation steps taken, in order.
+    public var escalations: [AppliedEscalation] = []
+    /// Shift starts announced.
+    public var shiftStarts: [AnnouncedShift] = []
 }
 
 extension IncidentStore {
@@ -53,12 +57,17 @@ extension IncidentStore {
                 }
             }
         }
+        report.escalations = try await applyEscalations(now: now, limit: limit)
+        report.shiftStarts = try await applyShiftStarts(now: now)
         return report
     }
 
     static func dueReminders(_ db: Database, now: Date, policy: SLAPolicy, limit: Int) throws -> [DueReminder] {
         // A coarse filter in SQL (text timestamps compare in time order), then the exact rule.
-        let cutoff = stamp(now.addingTimeInterval(-policy.unclaimedNudge))
+        // A company may remind more often than the installation (docs/shifts.md).
+        let shortest = try Double.fetchOne(
+            db.cachedStatement(sql: "SELECT MIN(reminder_seconds) FROM company_escalation_settings"))
+        let cutoff = stamp(now.addingTimeInterval(-min(policy.unclaimedNudge, shortest ?? policy.unclaimedNudge)))
         let rows = try db.rows(
             Database.incidentSelect + """
 
@@ -70,9 +79,12 @@ extension IncidentStore {
             ORDER BY i.id
             LIMIT ?
             """, [cutoff, cutoff, stamp(now), limit])
+        var policies: [CompanyID: SLAPolicy] = [:]
         return try rows.compactMap { row -> DueReminder? in
             let incident = try db.storedIncident(row).incident
-            guard let next = policy.nextDue(for: incident), next.at <= now else { return nil }
+            let own = try policies[incident.companyID] ?? db.policy(policy, company: incident.companyID)
+            policies[incident.companyID] = own
+            guard let next = own.nextDue(for: incident), next.at <= now else { return nil }
             return DueReminder(incidentID: incident.id, action: next.action, dueAt: next.at)
         }
     }

@@ -18,6 +18,8 @@ public struct StoreConfiguration: Hashable, Sendable {
     public var walAutocheckpointPages: Int
     /// What `/new_issue` without a reply takes as the description.
     public var issueContext: IssueContextPolicy = IssueContextPolicy()
+    /// A company's escalation ladder unless it sets its own (SLA_ESCALATION_*_MINUTES).
+    public var escalation: EscalationLadder = .standard
 
     /// SQLite's durability settings.
     public enum Synchronous: String, Hashable, Sendable {

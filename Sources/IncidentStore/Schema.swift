@@ -39,6 +39,9 @@ enum Schema {
         migrator.registerMigration("v4-dashboard: the key dashboard cookies are signed with") { db in
             try db.execute(sql: v4Dashboard)
         }
+        migrator.registerMigration("v4-shifts: shifts, department leads, escalations, personal messages") { db in
+            try db.execute(sql: v4Shifts)
+        }
         return migrator
     }
 

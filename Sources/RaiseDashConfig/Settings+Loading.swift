@@ -89,6 +89,9 @@ extension Settings {
         slaClaimThreshold = try minutes("SLA_CLAIM_MINUTES", allowZero: false)
         slaResolveThreshold = try minutes("SLA_RESOLVE_MINUTES", allowZero: false)
         reminderCheckInterval = try minutes("REMINDER_CHECK_INTERVAL_MINUTES", allowZero: false)
+        escalationNudge = try minutes("SLA_ESCALATION_NUDGE_MINUTES", allowZero: false)
+        escalationDirect = try minutes("SLA_ESCALATION_DIRECT_MINUTES", allowZero: false)
+        clockOffsetFile = lookup("RAISEDASH_CLOCK_OFFSET_FILE").flatMap { $0.isEmpty ? nil : $0 }
         issueContextWindow = try minutes("ISSUE_CONTEXT_WINDOW_MINUTES", allowZero: true)
         let limit = value("ISSUE_CONTEXT_MESSAGE_LIMIT")
         guard let limitValue = Int(limit), (0...20).contains(limitValue) else {

@@ -57,6 +57,15 @@ public struct Settings: Sendable {
     public var slaClaimThreshold: TimeInterval
     /// SLA_RESOLVE_MINUTES, in seconds: a company's resolve SLA unless it sets its own.
     public var slaResolveThreshold: TimeInterval
+    /// SLA_ESCALATION_NUDGE_MINUTES, in seconds: a company's default time from the start of
+    /// waiting for a claim to mentioning the department's leads and the group's managers.
+    public var escalationNudge: TimeInterval = 1800
+    /// SLA_ESCALATION_DIRECT_MINUTES, in seconds: a company's default time from that mention to
+    /// the personal messages to them.
+    public var escalationDirect: TimeInterval = 900
+    /// RAISEDASH_CLOCK_OFFSET_FILE (tests only): a file holding a number of seconds that the
+    /// incident service and the scheduler add to the wall clock; nil: the wall clock as is.
+    public var clockOffsetFile: String?
     /// ISSUE_CONTEXT_WINDOW_MINUTES, in seconds: `/new_issue` without a reply takes the
     /// reporter's messages of this long before it as the description (0: off).
     public var issueContextWindow: TimeInterval = 180
@@ -104,6 +113,8 @@ public struct Settings: Sendable {
         ("SLA_SUMMARY_TIMEOUT_MINUTES", "10", "minutes to write a summary before the incident closes without one"),
         ("SLA_CLAIM_MINUTES", "15", "reports: default claim SLA, assignment to first claim (a company may set its own)"),
         ("SLA_RESOLVE_MINUTES", "240", "reports: default resolve SLA, assignment to resolution (a company may set its own)"),
+        ("SLA_ESCALATION_NUDGE_MINUTES", "30", "escalation: minutes an incident waits for a claim before the department's leads and the group's managers are mentioned (a company may set its own)"),
+        ("SLA_ESCALATION_DIRECT_MINUTES", "15", "escalation: minutes after that until they get a personal message, if they started the bot in private (a company may set its own)"),
         ("REMINDER_CHECK_INTERVAL_MINUTES", "5", "minutes between the scheduler's SLA ticks (greater than 0)"),
         ("ISSUE_CONTEXT_WINDOW_MINUTES", "3", "/new_issue without a reply: the reporter's messages of this many minutes before it are the description (0: off)"),
         ("ISSUE_CONTEXT_MESSAGE_LIMIT", "3", "/new_issue without a reply: at most this many of those messages"),

@@ -117,10 +117,14 @@ struct IncidentsCommand: AsyncParsableCommand {
         try requireBusKeys(.incidents, settings)
         try await runRole(
             "incidents", httpPort: settings.httpPort, settings: settings, readinessParts: IncidentsRole.readinessParts,
-            makeRole: { try IncidentsRole(settings: settings, logger: $0, readiness: $1) },
+            makeRole: {
+                try IncidentsRole(settings: settings, logger: $0, readiness: $1, now: OffsetClock.now(path: settings.clockOffsetFile))
+            },
             routes: { role in
                 guard let role = role as? IncidentsRole else { return { _ in } }
-                let admin = AdminAPI(store: role.store, token: settings.adminAPIToken, logger: role.logger)
+                let admin = AdminAPI(
+                    store: role.store, token: settings.adminAPIToken, logger: role.logger,
+                    now: OffsetClock.now(path: settings.clockOffsetFile))
                 let dashboard = makeDashboard(role, settings)
                 return { router in
                     admin.addRoutes(to: router)
@@ -166,7 +170,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let settings = try await common.settings()
         try requireBusKeys(.scheduler, settings)
         try await runRole("scheduler", httpPort: settings.schedulerHTTPPort, settings: settings, readinessParts: SchedulerRole.readinessParts) {
-            SchedulerRole(settings: settings, logger: $0, readiness: $1)
+            SchedulerRole(settings: settings, logger: $0, readiness: $1, now: OffsetClock.now(path: settings.clockOffsetFile))
         }
     }
 }

@@ -29,7 +29,10 @@ struct TranslationTests {
         #expect(photo.event == .newIssue(command: 4, reported: .init(messageID: 3, text: "")))
         #expect(Translation.update(from: Self.event(.command(name: "register_driver", arguments: "", messageID: 5, replyTo: nil)), receivedAt: .now)?.event == .registerDriver(command: 5))
         #expect(Translation.update(from: Self.event(.command(name: "help", arguments: "", messageID: 6, replyTo: nil)), receivedAt: .now)?.event == .help(command: 6))
-        #expect(Translation.update(from: Self.event(.command(name: "start", arguments: "", messageID: 6, replyTo: nil)), receivedAt: .now)?.event == .help(command: 6))
+        // /start registers for personal messages in a private chat (the store answers it as
+        // /help in a group); /notify carries its argument.
+        #expect(Translation.update(from: Self.event(.command(name: "start", arguments: "", messageID: 6, replyTo: nil)), receivedAt: .now)?.event == .start(command: 6))
+        #expect(Translation.update(from: Self.event(.command(name: "notify", arguments: "off", messageID: 7, replyTo: nil)), receivedAt: .now)?.event == .notify(command: 7, argument: "off"))
         #expect(Translation.update(from: Self.event(.command(name: "launch", arguments: "", messageID: 6, replyTo: nil)), receivedAt: .now) == nil)
     }
 

@@ -17,6 +17,7 @@ import Testing
         #expect(migrations.contains { $0.hasPrefix("v3-people") })
         #expect(migrations.contains("v4-access: company access keys, dashboard sessions, activation codes, department deletion"))
         #expect(migrations.contains("v4-dashboard: the key dashboard cookies are signed with"))
+        #expect(migrations.contains("v4-shifts: shifts, department leads, escalations, personal messages"))
         // Reopening does not migrate again or lose data.
         let again = try fixture.secondStore()
         #expect(try await again.appliedMigrations() == migrations)
@@ -208,6 +209,7 @@ extension Effect {
         case .sendMessage: "sendMessage"
         case .answerPress: "answerPress"
         case .appendTimeline: "appendTimeline"
+        case .sendDirect: "sendDirect"
         }
     }
 }
