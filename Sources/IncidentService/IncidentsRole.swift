@@ -47,6 +47,8 @@ public struct IncidentsRole: Service {
             var configuration = StoreConfiguration()
             configuration.issueContext = IssueContextPolicy(
                 window: settings.issueContextWindow, messageLimit: settings.issueContextMessageLimit)
+            configuration.floodControl = FloodControlPolicy(
+                repliesPerPerson: settings.floodRepliesPerPerson, window: settings.floodPersonWindow)
             store = try IncidentStore(
                 path: settings.databasePath, policy: policy, configuration: configuration,
                 kpiDefaults: KPISettings(

@@ -18,6 +18,8 @@ public struct StoreConfiguration: Hashable, Sendable {
     public var walAutocheckpointPages: Int
     /// What `/new_issue` without a reply takes as the description.
     public var issueContext: IssueContextPolicy = IssueContextPolicy()
+    /// How many general notices one person's commands may cause in a chat (``FloodControl``).
+    public var floodControl: FloodControlPolicy = FloodControlPolicy()
 
     /// SQLite's durability settings.
     public enum Synchronous: String, Hashable, Sendable {

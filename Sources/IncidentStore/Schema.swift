@@ -33,6 +33,9 @@ enum Schema {
                 ALTER TABLE recent_messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
                 """)
         }
+        migrator.registerMigration("v4-hardening2: who asked for each notice (flood control per person)") { db in
+            try db.execute(sql: v4FloodControlPerPerson)
+        }
         return migrator
     }
 
@@ -274,5 +277,14 @@ enum Schema {
             PRIMARY KEY (group_id, message_id)
         ) WITHOUT ROWID;
         CREATE INDEX recent_messages_user ON recent_messages(group_id, user_id, message_id);
+        """
+}
+
+extension Schema {
+    /// Flood control per person: the user whose command caused a general notice (help, a
+    /// refusal), so that the notices one person caused in a chat recently can be counted.
+    static let v4FloodControlPerPerson = """
+        ALTER TABLE outbox ADD COLUMN requested_by INTEGER;
+        CREATE INDEX outbox_requested_by ON outbox(requested_by, created_at) WHERE requested_by IS NOT NULL;
         """
 }

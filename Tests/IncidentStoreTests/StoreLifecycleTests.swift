@@ -15,6 +15,7 @@ import Testing
         #expect(migrations.contains("v3-hardening: dead letters and the write probe"))
         #expect(migrations.contains("v3-kpi: company report settings and report indexes"))
         #expect(migrations.contains { $0.hasPrefix("v3-people") })
+        #expect(migrations.contains("v4-hardening2: who asked for each notice (flood control per person)"))
         // Reopening does not migrate again or lose data.
         let again = try fixture.secondStore()
         #expect(try await again.appliedMigrations() == migrations)
