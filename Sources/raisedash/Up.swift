@@ -22,6 +22,9 @@ struct Up: AsyncParsableCommand {
             RAISEDASH_SIMULATOR_PORT with a demo company (Dispatch, Maintenance, Safety, Billing), \
             an activated demo group and demo people, and prints the chat page's and the admin \
             API's addresses.
+
+            With RAISEDASH_CURVE_KEYS_DIR (the directory of `raisedash keys generate`) the bus \
+            runs with CURVE: each child gets its own role's key files from that directory.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -102,9 +105,9 @@ struct Up: AsyncParsableCommand {
     /// own secret key), so up refuses them with one line; so it does a directory that lacks a
     /// role's file, instead of starting a child that fails over and over.
     static func keyEnvironments(_ settings: Settings) throws -> [String: [String: String]] {
-        do {
+        do throws(SettingsError) {
             return try BusKeys.childEnvironments(for: settings)
-        } catch let error as SettingsError {
+        } catch {
             FileHandle.standardError.write(Data("raisedash: \(error)\n".utf8))
             throw ExitCode(2)
         }
