@@ -49,6 +49,8 @@ public struct IncidentsRole: Service {
                 window: settings.issueContextWindow, messageLimit: settings.issueContextMessageLimit)
             configuration.escalation = EscalationLadder(
                 escalateAfter: settings.escalationNudge, directAfter: settings.escalationDirect)
+            configuration.floodControl = FloodControlPolicy(
+                repliesPerPerson: settings.floodRepliesPerPerson, window: settings.floodPersonWindow)
             store = try IncidentStore(
                 path: settings.databasePath, policy: policy, configuration: configuration,
                 kpiDefaults: KPISettings(

@@ -20,8 +20,11 @@ extension IncidentStore {
         while true {
             do {
                 let context = configuration.issueContext
+                let floodControl = configuration.floodControl
                 return try await write { db in
-                    try Self.apply(update, in: db, policy: policy, reportHTML: reportHTML, issueContext: context)
+                    try Self.apply(
+                        update, in: db, policy: policy, reportHTML: reportHTML, issueContext: context,
+                        floodControl: floodControl)
                 }
             } catch let error where error.code == .conflict && attempt < configuration.conflictRetries {
                 attempt += 1
@@ -38,7 +41,7 @@ extension IncidentStore {
 
     static func apply(
         _ update: InboundUpdate, in db: Database, policy: SLAPolicy, reportHTML: String? = nil,
-        issueContext: IssueContextPolicy = IssueContextPolicy()
+        issueContext: IssueContextPolicy = IssueContextPolicy(), floodControl: FloodControlPolicy = FloodControlPolicy()
     ) throws -> ApplyResult {
         if try db.row("SELECT 1 FROM processed_updates WHERE update_id = ?", [update.updateID]) != nil {
             return ApplyResult(outcome: .duplicate)
@@ -47,6 +50,8 @@ extension IncidentStore {
         if let sender = update.sender { try db.recordSeen(sender, now: now) }
         var transaction = Transaction(db: db, now: now, chat: update.chat, policy: policy)
         transaction.issueContext = issueContext
+        transaction.requester = update.sender
+        transaction.floodControl = floodControl
         if update.chat.kind.isGroup { transaction.group = try db.ensureGroup(update.chat, now: now) }
 
         let result: ApplyResult
@@ -143,6 +148,9 @@ struct Transaction {
     let policy: SLAPolicy
     var group: StoredGroup?
     var issueContext = IssueContextPolicy()
+    /// Who sent the update: general notices it causes count against their flood control.
+    var requester: Person?
+    var floodControl = FloodControlPolicy()
     let encoder = jsonEncoder()
 
     init(db: Database, now: Date, chat: ChatRef, policy: SLAPolicy) {
@@ -336,7 +344,7 @@ struct Transaction {
             } else if let id = try db.enqueue(
                 effect, groupRowID: group?.rowID, chatID: chat.id,
                 groupIsInactive: group?.group.status == .inactive, now: now, encoder: encoder,
-                postReplyTo: postReplyTo)
+                postReplyTo: postReplyTo, requester: requester, floodControl: floodControl)
             {
                 ids.append(id)
             }

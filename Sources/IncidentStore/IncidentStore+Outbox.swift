@@ -214,10 +214,15 @@ extension Database {
     ///
     /// `postReplyTo` is what the incident's card post replies to (its reported message), when
     /// the caller knows it; it saves decoding the pending post.
+    ///
+    /// `requester` is the person whose command caused the effect: a general notice to them
+    /// counts against their flood-control allowance (see ``FloodControl``).
     func enqueue(
         _ effect: Effect, groupRowID: Int64?, chatID: ChatID, groupIsInactive: Bool, now: Date,
-        encoder: JSONEncoder, postReplyTo: MessageID?? = nil
+        encoder: JSONEncoder, postReplyTo: MessageID?? = nil,
+        requester: Person? = nil, floodControl: FloodControlPolicy = FloodControlPolicy()
     ) throws -> Int64? {
+        var effect = effect
         let isAnswer = if case .answerPress = effect { true } else { false }
         if case .sendDirect(let direct) = effect {
             // A personal message: to the person's private chat, outside the incident's lane
@@ -232,9 +237,26 @@ extension Database {
             return lastInsertedRowID
         }
         if groupIsInactive && !isAnswer { return nil }
-        if case .sendMessage(let message) = effect,
-           try repeatsRecentNotice(message, groupRowID: groupRowID, chatID: chatID, now: now) {
-            return nil  // flood control: the same notice is waiting or was just sent
+        var requestedBy: Int64?
+        if case .sendMessage(let message) = effect {
+            if try repeatsRecentNotice(message, groupRowID: groupRowID, chatID: chatID, now: now) {
+                return nil  // flood control: the same notice is waiting or was just sent
+            }
+            if message.isGeneralNotice, let requester {
+                switch try personalAllowance(
+                    for: requester.id, groupRowID: groupRowID, chatID: chatID, now: now, policy: floodControl)
+                {
+                case .send:
+                    break
+                case .warn:
+                    effect = .sendMessage(OutgoingMessage(
+                        incidentID: nil, html: Texts.tooManyCommands(requester, window: floodControl.window),
+                        replyTo: message.replyTo))
+                case .drop:
+                    return nil  // flood control: this person had their share of answers
+                }
+                requestedBy = requester.id.rawValue
+            }
         }
         let lane = effect.incidentID?.rawValue
         if case .updateCard(let card) = effect, let lane,
@@ -264,13 +286,13 @@ extension Database {
         }
         try run(
             """
-            INSERT INTO outbox (group_id, chat_id, incident_id, lane, kind, effect, state, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+            INSERT INTO outbox (group_id, chat_id, incident_id, lane, kind, effect, state, created_at, requested_by)
+            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
             """,
             [
                 isAnswer ? nil : groupRowID, isAnswer || groupRowID != nil ? nil : chatID.rawValue,
                 effect.incidentID?.rawValue, isAnswer ? nil : lane, effect.outboxKind,
-                String(decoding: try encoder.encode(effect), as: UTF8.self), stamp(now),
+                String(decoding: try encoder.encode(effect), as: UTF8.self), stamp(now), requestedBy,
             ])
         return lastInsertedRowID
     }

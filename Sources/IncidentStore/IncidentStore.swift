@@ -20,6 +20,8 @@ public struct StoreConfiguration: Hashable, Sendable {
     public var issueContext: IssueContextPolicy = IssueContextPolicy()
     /// A company's escalation ladder unless it sets its own (SLA_ESCALATION_*_MINUTES).
     public var escalation: EscalationLadder = .standard
+    /// How many general notices one person's commands may cause in a chat (``FloodControl``).
+    public var floodControl: FloodControlPolicy = FloodControlPolicy()
 
     /// SQLite's durability settings.
     public enum Synchronous: String, Hashable, Sendable {

@@ -42,6 +42,9 @@ enum Schema {
         migrator.registerMigration("v4-shifts: shifts, department leads, escalations, personal messages") { db in
             try db.execute(sql: v4Shifts)
         }
+        migrator.registerMigration("v4-hardening2: who asked for each notice (flood control per person)") { db in
+            try db.execute(sql: v4FloodControlPerPerson)
+        }
         return migrator
     }
 
@@ -283,5 +286,14 @@ enum Schema {
             PRIMARY KEY (group_id, message_id)
         ) WITHOUT ROWID;
         CREATE INDEX recent_messages_user ON recent_messages(group_id, user_id, message_id);
+        """
+}
+
+extension Schema {
+    /// Flood control per person: the user whose command caused a general notice (help, a
+    /// refusal), so that the notices one person caused in a chat recently can be counted.
+    static let v4FloodControlPerPerson = """
+        ALTER TABLE outbox ADD COLUMN requested_by INTEGER;
+        CREATE INDEX outbox_requested_by ON outbox(requested_by, created_at) WHERE requested_by IS NOT NULL;
         """
 }

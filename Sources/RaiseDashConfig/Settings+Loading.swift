@@ -98,6 +98,16 @@ extension Settings {
             throw SettingsError(variable: "ISSUE_CONTEXT_MESSAGE_LIMIT", shownValue: limit, expected: "a whole number from 0 to 20")
         }
         issueContextMessageLimit = limitValue
+        let replies = value("FLOOD_REPLIES_PER_PERSON")
+        guard let repliesValue = Int(replies), (0...1000).contains(repliesValue) else {
+            throw SettingsError(variable: "FLOOD_REPLIES_PER_PERSON", shownValue: replies, expected: "a whole number from 0 (no limit) to 1000")
+        }
+        floodRepliesPerPerson = repliesValue
+        let window = value("FLOOD_PERSON_WINDOW_SECONDS")
+        guard let windowValue = Double(window), windowValue.isFinite, windowValue >= 1, windowValue <= 86_400 else {
+            throw SettingsError(variable: "FLOOD_PERSON_WINDOW_SECONDS", shownValue: window, expected: "a number of seconds from 1 to 86400")
+        }
+        floodPersonWindow = windowValue
         let level = value("LOG_LEVEL")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
             throw SettingsError(
@@ -125,6 +135,7 @@ extension Settings {
         senderChatBurst = burstValue
         simulatorPort = try port("RAISEDASH_SIMULATOR_PORT")
         busKeys = try BusKeys.load(raw)
+        curveKeysDirectory = raw("RAISEDASH_CURVE_KEYS_DIR")
     }
 
     /// The endpoint a binding role binds: the configured one, with its host replaced by

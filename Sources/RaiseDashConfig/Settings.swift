@@ -71,6 +71,11 @@ public struct Settings: Sendable {
     public var issueContextWindow: TimeInterval = 180
     /// ISSUE_CONTEXT_MESSAGE_LIMIT: at most this many of them.
     public var issueContextMessageLimit: Int = 3
+    /// FLOOD_REPLIES_PER_PERSON: general notices (help, refusals) one person's commands get in
+    /// one chat per FLOOD_PERSON_WINDOW_SECONDS; 0: no limit.
+    public var floodRepliesPerPerson: Int = 5
+    /// FLOOD_PERSON_WINDOW_SECONDS, in seconds.
+    public var floodPersonWindow: TimeInterval = 60
     /// REMINDER_CHECK_INTERVAL_MINUTES, in seconds: how often the scheduler ticks.
     public var reminderCheckInterval: TimeInterval
     /// LOG_LEVEL.
@@ -103,6 +108,9 @@ public struct Settings: Sendable {
     public var simulatorPort: Int
     /// RAISEDASH_CURVE_*: CURVE keys for the bus; nil (none set): plain links.
     public var busKeys: BusKeys?
+    /// RAISEDASH_CURVE_KEYS_DIR: for `raisedash up`, the directory of `raisedash keys generate`
+    /// from which each child gets its role's keys; nil: plain links.
+    public var curveKeysDirectory: String?
 
     /// Every variable, its default and what it means, in the order of config/raisedash.env.example.
     public static let variables: [(name: String, defaultValue: String?, meaning: String)] = [
@@ -118,6 +126,8 @@ public struct Settings: Sendable {
         ("REMINDER_CHECK_INTERVAL_MINUTES", "5", "minutes between the scheduler's SLA ticks (greater than 0)"),
         ("ISSUE_CONTEXT_WINDOW_MINUTES", "3", "/new_issue without a reply: the reporter's messages of this many minutes before it are the description (0: off)"),
         ("ISSUE_CONTEXT_MESSAGE_LIMIT", "3", "/new_issue without a reply: at most this many of those messages"),
+        ("FLOOD_REPLIES_PER_PERSON", "5", "answers (help, refusals) one person's commands get in one chat per window, then one notice, then none (0: no limit)"),
+        ("FLOOD_PERSON_WINDOW_SECONDS", "60", "the window of FLOOD_REPLIES_PER_PERSON, in seconds"),
         ("LOG_LEVEL", "INFO", "trace, debug, info, notice, warning, error or critical"),
         ("HTTP_PORT", "8080", "incident service: admin API, dashboard, /healthz, /metrics"),
         ("ADMIN_API_TOKEN", nil, "bearer token for the admin API; unset: the admin API refuses every call"),
@@ -138,6 +148,7 @@ public struct Settings: Sendable {
         ("RAISEDASH_CURVE_INCIDENTS_PUBLIC_KEY_FILE", nil, "bus CURVE, gateway and sender: the incident service's public key file"),
         ("RAISEDASH_CURVE_SCHEDULER_PUBLIC_KEY_FILE", nil, "bus CURVE, incidents: the scheduler's public key file"),
         ("RAISEDASH_CURVE_ALLOWED_CLIENTS_FILE", nil, "bus CURVE, incidents and scheduler: client public keys allowed to connect, one per line"),
+        ("RAISEDASH_CURVE_KEYS_DIR", nil, "bus CURVE for `raisedash up`: the directory of `raisedash keys generate`; each child gets its role's files from it"),
     ]
 }
 

@@ -22,6 +22,9 @@ struct Up: AsyncParsableCommand {
             RAISEDASH_SIMULATOR_PORT with a demo company (Dispatch, Maintenance, Safety, Billing), \
             an activated demo group and demo people, and prints the chat page's and the admin \
             API's addresses.
+
+            With RAISEDASH_CURVE_KEYS_DIR (the directory of `raisedash keys generate`) the bus \
+            runs with CURVE: each child gets its own role's key files from that directory.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -38,6 +41,7 @@ struct Up: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try await common.settings()
+        let keyEnvironment = try Self.keyEnvironments(settings)
         let logger = Observability.bootstrap(label: "raisedash.up", level: settings.logLevel)
         let executable = try selfExecutable()
         let roles = ["incidents", "scheduler", "sender", "gateway"]
@@ -79,8 +83,13 @@ struct Up: AsyncParsableCommand {
 
                     """)))
         }
+        if let directory = settings.curveKeysDirectory {
+            logger.notice("bus: CURVE with the keys in RAISEDASH_CURVE_KEYS_DIR", metadata: ["keys.directory": "\(directory)"])
+        }
         children += roles.map { role in
-            ChildSpec(name: role, executable: executable, arguments: [role, "--env-file", common.envFile], environment: environment)
+            ChildSpec(
+                name: role, executable: executable, arguments: [role, "--env-file", common.envFile],
+                environment: environment.merging(keyEnvironment[role] ?? [:]) { _, key in key })
         }
         let supervisor = Supervisor(
             children: children, gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
@@ -91,6 +100,19 @@ struct Up: AsyncParsableCommand {
                 logger: logger))
         logger.info("starting roles", metadata: ["roles": "\(children.map(\.name).joined(separator: ","))"])
         try await group.run()
+    }
+
+    /// Each role's `RAISEDASH_CURVE_*` variables, from RAISEDASH_CURVE_KEYS_DIR; empty without it
+    /// (plain links). The per-role key variables cannot serve four children (each role has its
+    /// own secret key), so up refuses them with one line; so it does a directory that lacks a
+    /// role's file, instead of starting a child that fails over and over.
+    static func keyEnvironments(_ settings: Settings) throws -> [String: [String: String]] {
+        do throws(SettingsError) {
+            return try BusKeys.childEnvironments(for: settings)
+        } catch {
+            FileHandle.standardError.write(Data("raisedash: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 
     /// `raisedash-demo.db` next to the configured database.

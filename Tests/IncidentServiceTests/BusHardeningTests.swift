@@ -130,4 +130,20 @@ struct BusHardeningTests {
         #expect(received?.allSatisfy { $0.count <= Bus.maximumMessageBytes } == true)
         await context.terminate()
     }
+
+    @Test("a binding bus socket caps message size and receive queue: one peer can make libzmq buffer at most 256 MiB")
+    func boundedBuffering() async throws {
+        let context = try ZMQContext()
+        // The incident service's ROUTERs and the scheduler's PUB: what any peer can reach.
+        let socket = try context.socket(.router, options: Bus.socketOptions())
+        let size = try await socket.option(.maxMessageSize)
+        let queue = try await socket.option(.receiveHighWaterMark)
+        #expect(size == Bus.maximumMessageBytes)
+        #expect(queue > 0, "ZMQ_RCVHWM unlimited")
+        #expect(size * queue <= 256 << 20, "\(size) bytes x \(queue) messages")
+        // A connecting socket reads only from its (authenticated) server, and still has a cap.
+        let dealer = try context.socket(.dealer, options: Bus.socketOptions(connects: true))
+        #expect(try await dealer.option(.maxMessageSize) > 0)
+        await context.terminate()
+    }
 }

@@ -30,12 +30,14 @@ struct StoreFixture {
     let maintenance: Department
     let safety: Department
 
-    init(synchronous: StoreConfiguration.Synchronous = .normal) async throws {
+    init(synchronous: StoreConfiguration.Synchronous = .normal, floodControl: FloodControlPolicy = .init()) async throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("raisedash-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("incidents.sqlite").path
-        store = try IncidentStore(path: path, policy: Self.policy, configuration: .init(synchronous: synchronous))
+        var configuration = StoreConfiguration(synchronous: synchronous)
+        configuration.floodControl = floodControl
+        store = try IncidentStore(path: path, policy: Self.policy, configuration: configuration)
         let now = Self.t0
         company = try await store.createCompany(name: "Acme", now: now)
         dispatch = try await store.createDepartment(company: company.id, name: "Dispatch", now: now)

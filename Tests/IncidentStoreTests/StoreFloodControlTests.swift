@@ -53,3 +53,91 @@ import Testing
         #expect(next.contains { if case .sendMessage = $0.effect { true } else { false } }, "the help reply still goes out")
     }
 }
+
+/// Flood control per person: one person's commands get a bounded number of answers per window.
+@Suite struct StorePersonFloodControlTests {
+    typealias F = StoreFixture
+
+    /// `/help` by `person`, its answer (if any) delivered at once, so that only the per-person
+    /// limit (not the collapse of a waiting notice) can hold an answer back.
+    func helpDelivered(_ fixture: StoreFixture, _ updateID: Int64, by person: Person, seconds: Double) async throws -> [String] {
+        let now = F.t0.addingTimeInterval(seconds)
+        let result = try await fixture.store.apply(
+            updateID: updateID, chat: F.chat, sender: person, event: .help(command: MessageID(updateID)), now: now)
+        #expect(result.outcome == .applied)
+        let items = try await fixture.store.claimOutbox(limit: 100, now: now)
+        var texts: [String] = []
+        for item in items {
+            if case .sendMessage(let message) = item.effect { texts.append(message.html) }
+            try await fixture.store.completeOutbox(item.id, result: .delivered(messageID: MessageID(10_000 + updateID)), now: now)
+        }
+        return texts
+    }
+
+    @Test func onePersonGetsAtMostTheirShareThenOneNoticeThenNothing() async throws {
+        let fixture = try await StoreFixture(floodControl: FloodControlPolicy(repliesPerPerson: 3, window: 60))
+        defer { fixture.remove() }
+        var annAnswers: [String] = []
+        for update in Int64(1)...40 {
+            annAnswers += try await helpDelivered(fixture, update, by: F.ann, seconds: Double(update) / 2)
+        }
+        #expect(annAnswers.count == 4, "\(annAnswers)")
+        #expect(annAnswers.prefix(3).allSatisfy { $0 == Texts.help })
+        #expect(annAnswers.last == Texts.tooManyCommands(F.ann, window: 60))
+        #expect(annAnswers.last?.contains("@dispatch_ann") == true)
+        #expect(annAnswers.last?.contains("a minute") == true)
+
+        // Somebody else in the same chat is answered as usual, and so is Ann in another chat.
+        #expect(try await helpDelivered(fixture, 100, by: F.bob, seconds: 21) == [Texts.help])
+        let elsewhere = try await fixture.store.apply(
+            updateID: 101, chat: F.otherChat, sender: F.ann, event: .help(command: MessageID(101)),
+            now: F.t0.addingTimeInterval(21))
+        #expect(elsewhere.outboxIDs.count == 1)
+
+        // A card and the answer to Ann's button press are never held back.
+        let issue = try await fixture.newIssue(102, by: F.driver, minutes: 21.5 / 60)
+        #expect(issue.outcome == .applied)
+        let incident = try #require(issue.incidentID)
+        let card = try await fixture.store.claimOutbox(limit: 100, now: F.t0.addingTimeInterval(22))
+        #expect(card.contains { if case .postCard = $0.effect { true } else { false } })
+        for item in card {
+            try await fixture.store.completeOutbox(item.id, result: .delivered(messageID: 555), now: F.t0.addingTimeInterval(22))
+        }
+        let press = try await fixture.press(103, .chooseDepartment(fixture.dispatch.id), on: incident, by: F.ann, minutes: 23.0 / 60)
+        #expect(press.outboxIDs.count >= 1)
+        let pressItems = try await fixture.store.claimOutbox(limit: 100, now: F.t0.addingTimeInterval(23))
+        #expect(pressItems.contains { if case .answerPress = $0.effect { true } else { false } }, "\(pressItems.map(\.effect))")
+
+        // Once the window has moved past her answers, Ann is answered again.
+        #expect(try await helpDelivered(fixture, 200, by: F.ann, seconds: 20.5 + 61) == [Texts.help])
+    }
+
+    @Test func theLimitCountsEveryKindOfNoticeAndZeroTurnsItOff() async throws {
+        let limited = try await StoreFixture(floodControl: FloodControlPolicy(repliesPerPerson: 2, window: 60))
+        defer { limited.remove() }
+        // /new_issue without a reply and without context is refused with a notice; /help
+        // answers; both count.
+        var answers = 0
+        for update in Int64(1)...10 {
+            let now = F.t0.addingTimeInterval(Double(update))
+            let event: InboundEvent = update.isMultiple(of: 2)
+                ? .help(command: MessageID(update))
+                : .newIssue(command: MessageID(update), reported: nil)
+            let result = try await limited.store.apply(updateID: update, chat: F.chat, sender: F.outsider, event: event, now: now)
+            for item in try await limited.store.claimOutbox(limit: 100, now: now) {
+                if case .sendMessage = item.effect { answers += 1 }
+                try await limited.store.completeOutbox(item.id, result: .delivered(messageID: MessageID(900 + update)), now: now)
+            }
+            #expect(result.outcome != .duplicate)
+        }
+        #expect(answers == 3)
+
+        let unlimited = try await StoreFixture(floodControl: FloodControlPolicy(repliesPerPerson: 0, window: 60))
+        defer { unlimited.remove() }
+        var unlimitedAnswers = 0
+        for update in Int64(1)...10 {
+            unlimitedAnswers += try await helpDelivered(unlimited, update, by: F.ann, seconds: Double(update)).count
+        }
+        #expect(unlimitedAnswers == 10)
+    }
+}

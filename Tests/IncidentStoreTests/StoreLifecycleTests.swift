@@ -18,6 +18,7 @@ import Testing
         #expect(migrations.contains("v4-access: company access keys, dashboard sessions, activation codes, department deletion"))
         #expect(migrations.contains("v4-dashboard: the key dashboard cookies are signed with"))
         #expect(migrations.contains("v4-shifts: shifts, department leads, escalations, personal messages"))
+        #expect(migrations.contains("v4-hardening2: who asked for each notice (flood control per person)"))
         // Reopening does not migrate again or lose data.
         let again = try fixture.secondStore()
         #expect(try await again.appliedMigrations() == migrations)

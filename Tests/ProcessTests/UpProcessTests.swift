@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZeroMQ
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -136,6 +137,70 @@ struct UpProcessTests {
             #expect(!isAlive(pid), "child \(pid) was orphaned")
             if isAlive(pid) { kill(pid, SIGKILL) }
         }
+    }
+
+    @Test("with RAISEDASH_CURVE_KEYS_DIR, up gives each child its role's keys: the bus works, a stranger's key is refused")
+    func keysDirectory() async throws {
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("rd-keys-\(UUID().uuidString)").path
+        let generate = try ChildProcess(arguments: ["keys", "generate", "--out", keys], environment: isolatedEnvironment())
+        #expect(await generate.waitForExit(timeout: .seconds(20)) == 0)
+        let environment = isolatedEnvironment(extra: [
+            "RAISEDASH_CURVE_KEYS_DIR": keys, "ADMIN_API_TOKEN": "up-keys-admin-token-of-at-least-32-characters",
+        ])
+        let up = try ChildProcess(arguments: ["up"], environment: environment)
+        defer { up.signal(SIGKILL) }
+        try await up.waitFor(line: "Chat page:", timeout: .seconds(60))
+        #expect(up.text.contains("bus: CURVE"))
+
+        // A /help in the demo group goes gateway -> incidents -> sender: all over CURVE.
+        let simulator = "http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)"
+        let chat: Int64 = -1_001_234_567_890
+        var request = URLRequest(url: URL(string: "\(simulator)/control/chats/\(chat)/commands")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["from": 1001, "command": "/help"])
+        _ = try await URLSession.shared.data(for: request)
+        var answered = false
+        for _ in 0..<300 where !answered {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "\(simulator)/control/chats/\(chat)")!)
+            let messages = ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["result"] as? [String: Any])?["messages"] as? [[String: Any]] ?? []
+            answered = messages.contains { ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true && ($0["text"] as? String ?? "").contains("I run incidents") }
+            if !answered { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(answered, "the bot never answered /help over the CURVE bus:\n\(up.text.suffix(4000))")
+
+        // The incident service is a CURVE server with the allow-list: a stranger's key is refused.
+        let serverKey = try #require(ZMQCurveKey(z85: try String(contentsOfFile: "\(keys)/incidents.key", encoding: .utf8)))
+        let context = try ZMQContext()
+        let stranger = try context.socket(.dealer, options: ZMQSocketOptions(
+            linger: .zero, sendTimeout: .seconds(2), security: .curveClient(serverKey: serverKey, pair: try ZMQCurveKeyPair.generate())))
+        try await stranger.connect(environment["RAISEDASH_INBOUND_ENDPOINT"]!)
+        try? await stranger.send([Data("junk".utf8)])
+        try await up.waitFor(line: "refused a bus peer", timeout: .seconds(30))
+        await context.terminate()
+        up.signal(SIGTERM)
+        #expect(await up.waitForExit(timeout: .seconds(15)) == 0)
+    }
+
+    @Test("up refuses per-role key files and an incomplete keys directory with one line", arguments: ["per-role", "incomplete"])
+    func badKeySettings(problem: String) async throws {
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("rd-keys-\(UUID().uuidString)").path
+        let generate = try ChildProcess(arguments: ["keys", "generate", "--out", keys], environment: isolatedEnvironment())
+        #expect(await generate.waitForExit(timeout: .seconds(20)) == 0)
+        var extra = ["RAISEDASH_CURVE_KEYS_DIR": keys]
+        if problem == "per-role" {
+            extra["RAISEDASH_CURVE_SECRET_KEY_FILE"] = "\(keys)/incidents.key_secret"
+        } else {
+            try FileManager.default.removeItem(atPath: "\(keys)/scheduler.allowed")
+        }
+        let up = try ChildProcess(arguments: ["up"], environment: isolatedEnvironment(extra: extra))
+        defer { up.signal(SIGKILL) }
+        #expect(await up.waitForExit(timeout: .seconds(15)) == 2, "output:\n\(up.text)")
+        let lines = up.text.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line:\n\(up.text)")
+        let expected = problem == "per-role" ? "RAISEDASH_CURVE_SECRET_KEY_FILE" : "RAISEDASH_CURVE_KEYS_DIR"
+        #expect(lines.first?.contains(expected) == true, "\(up.text)")
+        #expect(!up.text.contains("child started"))
     }
 }
 

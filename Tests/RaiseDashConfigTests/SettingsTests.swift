@@ -37,7 +37,19 @@ struct SettingsTests {
         ("TELEGRAM_API_BASE_URL", "ftp://example", "an http(s) URL"),
         ("SENDER_CHAT_BURST", "0", "a whole number >= 1"),
         ("SENDER_GLOBAL_PER_SECOND", "-1", "a number > 0"),
+        ("FLOOD_REPLIES_PER_PERSON", "-1", "a whole number from 0 (no limit) to 1000"),
+        ("FLOOD_REPLIES_PER_PERSON", "many", "a whole number from 0 (no limit) to 1000"),
+        ("FLOOD_PERSON_WINDOW_SECONDS", "0", "a number of seconds from 1 to 86400"),
     ]
+
+    @Test func floodControlPerPerson() throws {
+        let defaults = try Settings(lookup: { _ in nil })
+        #expect(defaults.floodRepliesPerPerson == 5)
+        #expect(defaults.floodPersonWindow == 60)
+        let set = try Settings(lookup: ["FLOOD_REPLIES_PER_PERSON": "0", "FLOOD_PERSON_WINDOW_SECONDS": "90.5"].lookup)
+        #expect(set.floodRepliesPerPerson == 0)
+        #expect(set.floodPersonWindow == 90.5)
+    }
 
     @Test("invalid values stop with one line naming variable, value and expectation", arguments: invalid)
     func invalidValue(name: String, value: String, expected: String) {

@@ -19,10 +19,13 @@ final class RunningSystem: @unchecked Sendable {
     let environment: [String: String]
     let simulatorPort: Int
     let httpPort: Int
+    /// Added to one role's environment only (e.g. its own bus keys).
+    let roleEnvironment: [String: [String: String]]
     private let lock = NSLock()
     private var processes: [String: ChildProcess] = [:]
 
-    init(extra: [String: String] = [:]) async throws {
+    init(extra: [String: String] = [:], roleEnvironment: [String: [String: String]] = [:]) async throws {
+        self.roleEnvironment = roleEnvironment
         var environment = isolatedEnvironment(extra: extra)
         simulatorPort = Int(environment["RAISEDASH_SIMULATOR_PORT"]!)!
         httpPort = Int(environment["HTTP_PORT"]!)!
@@ -68,7 +71,8 @@ final class RunningSystem: @unchecked Sendable {
     }
 
     func start(_ role: String, arguments: [String]? = nil) throws {
-        let child = try ChildProcess(arguments: arguments ?? [role], environment: environment)
+        let child = try ChildProcess(
+            arguments: arguments ?? [role], environment: environment.merging(roleEnvironment[role] ?? [:]) { _, own in own })
         lock.lock(); processes[role] = child; lock.unlock()
     }
 
@@ -91,10 +95,11 @@ final class RunningSystem: @unchecked Sendable {
     /// it checks what every test must keep: the sender stayed inside Telegram's limits (the
     /// simulator answered no call with 429).
     static func with(
-        extra: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation,
+        extra: [String: String] = [:], roleEnvironment: [String: [String: String]] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation,
         _ body: (RunningSystem) async throws -> Void
     ) async throws {
-        let system = try await start(extra: extra)
+        let system = try await start(extra: extra, roleEnvironment: roleEnvironment)
         do {
             try await body(system)
             let limited = try await system.calls().filter { $0.errorCode == 429 }
@@ -108,11 +113,11 @@ final class RunningSystem: @unchecked Sendable {
 
     /// Starts a system; if a port was taken by some other process between choosing it and
     /// binding it, starts again on other ports.
-    static func start(extra: [String: String] = [:]) async throws -> RunningSystem {
+    static func start(extra: [String: String] = [:], roleEnvironment: [String: [String: String]] = [:]) async throws -> RunningSystem {
         var attempt = 1
         while true {
             do {
-                return try await RunningSystem(extra: extra)
+                return try await RunningSystem(extra: extra, roleEnvironment: roleEnvironment)
             } catch let failure as TestFailure where failure.description.contains("Address already in use") && attempt < 3 {
                 attempt += 1
             }
