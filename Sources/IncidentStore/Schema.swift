@@ -33,6 +33,9 @@ enum Schema {
                 ALTER TABLE recent_messages ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
                 """)
         }
+        migrator.registerMigration("v4-kpi2: report facts kept by triggers") { db in
+            try db.execute(sql: KPIFactsSchema.migration)
+        }
         return migrator
     }
 
