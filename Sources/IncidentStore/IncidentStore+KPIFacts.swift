@@ -9,10 +9,14 @@ import IncidentKPI
 /// kept as the reference that tests compare against), from contiguous ranges of integer rows.
 extension Database {
     /// Columns of a `kpi_sessions` row as ``sessionFact(_:chats:participations:)`` reads them.
-    private static let sessionSelect = """
-        incident_id, number, group_id, seq, department_id, assigned_ms, first_claimed_ms, ended_ms, end_reason,
-        created_ms, episode, transferred_in, starts_episode, first_claimer_id, resolver_id
-        """
+    /// (Few columns: reading a column costs more than anything else per row.)
+    private static func sessionSelect(_ people: Bool) -> String {
+        "incident_id, number, group_id, seq, department_id, assigned_ms, first_claimed_ms, ended_ms, flags, created_ms"
+            + (people ? ", first_claimer_id, resolver_id" : "")
+    }
+
+    /// `flags` end codes (see ``KPIFactsSchema``).
+    private static let ends: [DepartmentSession.End?] = [nil, .transferred, .resolved, .closed]
 
     private static let participationSelect = "incident_id, session_seq, user_id, claimed, started_ms, ended_ms, seq"
 
@@ -56,16 +60,17 @@ extension Database {
             while let row = try cursor.next() {
                 guard let chatID = chats[row[2]] else { continue }
                 let seq: Int = row[3]
-                let end = (row[8] as String?).flatMap(DepartmentSession.End.init(rawValue:))
+                let flags: Int = row[8]
                 var session = SessionFact(
                     incidentID: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
-                    seq: seq, episode: row[10], departmentID: DepartmentID(row[4]), assignedAt: Self.date(row[5]),
+                    seq: seq, episode: flags >> 6, departmentID: DepartmentID(row[4]), assignedAt: Self.date(row[5]),
                     firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: nil,
-                    endedAt: (row[7] as Int64?).map(Self.date), end: end, resolverID: nil, transferredIn: row[11])
-                session.startsEpisode = row[12]
+                    endedAt: (row[7] as Int64?).map(Self.date), end: Self.ends[(flags >> 2) & 3],
+                    resolverID: nil, transferredIn: flags & 2 != 0)
+                session.startsEpisode = flags & 1 != 0
                 if wantParticipations {
-                    session.firstClaimerID = (row[13] as Int64?).map(UserID.init)
-                    session.resolverID = (row[14] as Int64?).map(UserID.init)
+                    session.firstClaimerID = (row[10] as Int64?).map(UserID.init)
+                    session.resolverID = (row[11] as Int64?).map(UserID.init)
                 }
                 if before {
                     // Open at the span's start: one per open episode.
@@ -79,7 +84,7 @@ extension Database {
         }
         try read(
             cachedStatement(sql: """
-                SELECT \(Self.sessionSelect) FROM kpi_sessions
+                SELECT \(Self.sessionSelect(wantParticipations)) FROM kpi_sessions
                 WHERE company_id = ? AND assigned_ms >= ? AND assigned_ms < ?\(groupCondition)
                 """),
             arguments([company.rawValue, from, to]), before: false)
@@ -89,14 +94,14 @@ extension Database {
         if let earliest, earliest < from {
             try read(
                 cachedStatement(sql: """
-                    SELECT \(Self.sessionSelect) FROM kpi_sessions
+                    SELECT \(Self.sessionSelect(wantParticipations)) FROM kpi_sessions
                     WHERE company_id = ? AND ended_ms IS NULL AND assigned_ms < ?\(groupCondition)
                     """),
                 arguments([company.rawValue, from]), before: true)
             // The keys from the index alone (it holds the primary key), then each row by its key.
             try read(
                 cachedStatement(sql: """
-                    SELECT \(Self.sessionSelect.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                    SELECT \(Self.sessionSelect(wantParticipations).split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
                     FROM (SELECT incident_id, seq FROM kpi_sessions INDEXED BY kpi_sessions_ended
                         WHERE company_id = ? AND ended_ms >= ? AND assigned_ms < ?) k
                     CROSS JOIN kpi_sessions s ON s.incident_id = k.incident_id AND s.seq = k.seq

@@ -122,6 +122,10 @@ enum KPIFactsSchema {
             end_reason TEXT,
             first_claimer_id INTEGER,
             resolver_id INTEGER,
+            -- what a report reads of the above in one column: episode * 64 + end * 4 +
+            -- transferred_in * 2 + starts_episode, end 0 open, 1 transferred, 2 resolved, 3 closed
+            flags INTEGER GENERATED ALWAYS AS (episode * 64 + (CASE end_reason WHEN 'transferred' THEN 1
+                WHEN 'resolved' THEN 2 WHEN 'closed' THEN 3 ELSE 0 END) * 4 + transferred_in * 2 + starts_episode) STORED,
             PRIMARY KEY (company_id, assigned_ms, incident_id, seq)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX kpi_sessions_key ON kpi_sessions(incident_id, seq);
