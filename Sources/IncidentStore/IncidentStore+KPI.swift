@@ -61,15 +61,27 @@ extension IncidentStore {
     }
 
     /// Loads the inputs like ``kpiDataset(company:span:chat:participations:)`` and runs
-    /// `compute` on them on the same read connection's thread, so that the formulas' work
-    /// (sorting, grouping) stays off Swift's cooperative pool, which serves the bus and the
-    /// button presses.
+    /// `compute` on them, both on the report thread (``ReportThread``: its own thread at a
+    /// lower priority, reading through a read connection of the pool), so that the load and
+    /// the formulas' work (sorting, grouping) stay off Swift's cooperative pool, which serves
+    /// the bus and the button presses, and give way to them when the CPU is short.
     public func kpiReport<T: Sendable>(
         company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false,
         _ compute: @escaping @Sendable (KPIDataset) throws -> T
     ) async throws(StoreError) -> T {
-        try await read { db in
-            try compute(try db.kpiDataset(company: company, span: span, chat: chat, participations: participations))
+        let pool = self.pool
+        do {
+            return try await ReportThread.shared.run {
+                try pool.read { db in
+                    try compute(try db.kpiDataset(company: company, span: span, chat: chat, participations: participations))
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError.database(error)
+        } catch {
+            throw StoreError(.unavailable, "unexpected store error")
         }
     }
 
