@@ -249,6 +249,12 @@ public struct KPIEngine: Sendable {
     // MARK: Summary
 
     public func summary(_ sessions: [SessionFact], created: Int) -> KPISummary {
+        summary(of: sessions, created: created)
+    }
+
+    /// ``summary(_:created:)`` of any collection (a department's sessions, picked by index,
+    /// without copying them into an array of their own).
+    func summary<Sessions: Collection<SessionFact>>(of sessions: Sessions, created: Int) -> KPISummary {
         var claims: [Double] = []
         var resolutions: [Double] = []
         var summary = KPISummary(
@@ -266,11 +272,13 @@ public struct KPIEngine: Sendable {
         }
         summary.timeToClaim = DurationStats(claims)
         summary.timeToResolve = DurationStats(resolutions)
-        summary.sla = sla(sessions)
+        summary.sla = sla(of: sessions)
         return summary
     }
 
-    public func sla(_ sessions: [SessionFact]) -> SLAStats {
+    public func sla(_ sessions: [SessionFact]) -> SLAStats { sla(of: sessions) }
+
+    func sla<Sessions: Collection<SessionFact>>(of sessions: Sessions) -> SLAStats {
         var claim = Compliance()
         var resolve = Compliance()
         for session in sessions {
@@ -292,13 +300,15 @@ public struct KPIEngine: Sendable {
 
     public func departments(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> DepartmentReport {
         let selected = sessions(data, in: period, filter: filter)
-        let grouped = Dictionary(grouping: selected, by: \.departmentID)
+        // Indices, not copies of the sessions.
+        var grouped: [DepartmentID: [Int]] = [:]
+        for (index, session) in selected.enumerated() { grouped[session.departmentID, default: []].append(index) }
         let total = selected.count
         let departments = grouped.keys.sorted().map { id in
-            let own = grouped[id] ?? []
+            let own = (grouped[id] ?? []).lazy.map { selected[$0] }
             return DepartmentKPI(
-                departmentID: id, name: data.departmentNames[id], summary: summary(own, created: 0),
-                transferredIn: own.filter(\.transferredIn).count,
+                departmentID: id, name: data.departmentNames[id], summary: summary(of: own, created: 0),
+                transferredIn: own.reduce(0) { $0 + ($1.transferredIn ? 1 : 0) },
                 workloadSharePercent: total == 0 ? nil : Double(own.count) * 100 / Double(total))
         }
         return DepartmentReport(period: period, departments: departments)
@@ -306,36 +316,60 @@ public struct KPIEngine: Sendable {
 
     public func slaReport(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> SLAReport {
         let selected = sessions(data, in: period, filter: filter)
-        let grouped = Dictionary(grouping: selected, by: \.departmentID)
-        let all = breaches(selected, names: data.departmentNames)
+        var grouped: [DepartmentID: [Int]] = [:]
+        for (index, session) in selected.enumerated() { grouped[session.departmentID, default: []].append(index) }
+        let (listed, count) = breaches(selected, names: data.departmentNames, limit: breachLimit)
         return SLAReport(
             period: period, overall: sla(selected),
-            byDepartment: grouped.keys.sorted().map {
-                SLAReport.DepartmentSLA(departmentID: $0, name: data.departmentNames[$0], sla: sla(grouped[$0] ?? []))
+            byDepartment: grouped.keys.sorted().map { id in
+                SLAReport.DepartmentSLA(
+                    departmentID: id, name: data.departmentNames[id], sla: sla(of: (grouped[id] ?? []).lazy.map { selected[$0] }))
             },
-            breaches: Array(all.prefix(breachLimit)), breachCount: all.count)
+            breaches: listed, breachCount: count)
     }
 
     /// Sessions that reached a step later than its threshold, worst (largest overrun) first;
     /// ties by incident and step.
     public func breaches(_ sessions: [SessionFact], names: [DepartmentID: String] = [:]) -> [Breach] {
-        var breaches: [Breach] = []
-        for session in sessions {
-            for (step, duration, threshold) in [
-                (Breach.Step.claim, session.timeToClaim, settings.claimThreshold),
-                (Breach.Step.resolve, session.timeToResolve, settings.resolveThreshold),
-            ] {
-                guard let duration, duration > threshold else { continue }
-                breaches.append(Breach(
-                    incidentID: session.incidentID, number: session.number.padded, chatID: session.chatID,
-                    departmentID: session.departmentID, departmentName: names[session.departmentID], step: step,
-                    assignedAt: session.assignedAt, durationSeconds: duration, thresholdSeconds: threshold,
-                    overBySeconds: Milliseconds.rounded(duration - threshold)))
+        breaches(sessions, names: names, limit: .max).listed
+    }
+
+    /// The first `limit` of ``breaches(_:names:)`` and how many there are: ranked on small
+    /// values, and only the listed ones made into ``Breach`` values.
+    func breaches(_ sessions: [SessionFact], names: [DepartmentID: String], limit: Int) -> (listed: [Breach], count: Int) {
+        struct Candidate {
+            var over: Double
+            var incident: IncidentID
+            /// 0 claim, 1 resolve (the order of their names).
+            var step: Int
+            var index: Int
+            var duration: Double
+        }
+        var candidates: [Candidate] = []
+        for (index, session) in sessions.enumerated() {
+            if let duration = session.timeToClaim, duration > settings.claimThreshold {
+                candidates.append(Candidate(
+                    over: Milliseconds.rounded(duration - settings.claimThreshold), incident: session.incidentID, step: 0,
+                    index: index, duration: duration))
+            }
+            if let duration = session.timeToResolve, duration > settings.resolveThreshold {
+                candidates.append(Candidate(
+                    over: Milliseconds.rounded(duration - settings.resolveThreshold), incident: session.incidentID, step: 1,
+                    index: index, duration: duration))
             }
         }
-        return breaches.sorted {
-            ($0.overBySeconds, $1.incidentID, $1.step.rawValue) > ($1.overBySeconds, $0.incidentID, $0.step.rawValue)
+        // Stable, as the sort of whole breaches was: equal keys keep the sessions' order.
+        candidates.sort { ($0.over, $1.incident, $1.step) > ($1.over, $0.incident, $0.step) }
+        let listed = candidates.prefix(max(0, limit)).map { candidate in
+            let session = sessions[candidate.index]
+            let threshold = candidate.step == 0 ? settings.claimThreshold : settings.resolveThreshold
+            return Breach(
+                incidentID: session.incidentID, number: session.number.padded, chatID: session.chatID,
+                departmentID: session.departmentID, departmentName: names[session.departmentID],
+                step: candidate.step == 0 ? .claim : .resolve, assignedAt: session.assignedAt,
+                durationSeconds: candidate.duration, thresholdSeconds: threshold, overBySeconds: candidate.over)
         }
+        return (listed, candidates.count)
     }
 
     /// The span trends need loaded: from the start of the bucket containing `period.from` to
@@ -455,22 +489,23 @@ public struct KPIEngine: Sendable {
 
     public func groups(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> GroupReport {
         let selected = sessions(data, in: period, filter: filter)
-        let grouped = Dictionary(grouping: selected, by: \.chatID)
+        var grouped: [ChatID: [Int]] = [:]
+        for (index, session) in selected.enumerated() { grouped[session.chatID, default: []].append(index) }
         var chats = Set(grouped.keys)
+        // Incidents created in the period, per group, in one pass.
+        var created: [ChatID: Int] = [:]
         if filter.departmentID == nil, filter.userID == nil {
             for incident in data.incidents where period.contains(incident.createdAt)
                 && (filter.chatID == nil || incident.chatID == filter.chatID)
             {
                 chats.insert(incident.chatID)
+                created[incident.chatID, default: 0] += 1
             }
         }
         let groups = chats.sorted().map { chat in
             GroupKPI(
                 chatID: chat, title: data.groupTitles[chat],
-                summary: summary(
-                    grouped[chat] ?? [],
-                    created: filter.departmentID == nil && filter.userID == nil
-                        ? created(data, in: period, filter: KPIFilter(chatID: chat)) : 0))
+                summary: summary(of: (grouped[chat] ?? []).lazy.map { selected[$0] }, created: created[chat] ?? 0))
         }
         return GroupReport(period: period, groups: groups)
     }

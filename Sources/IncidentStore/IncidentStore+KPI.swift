@@ -49,16 +49,39 @@ extension IncidentStore {
         }
     }
 
+    /// The inputs of a report as ``kpiDataset(company:span:chat:participations:)`` gives them,
+    /// read instead from the source tables by the scan reports used before the report facts
+    /// (slower): the reference that tests compare the report facts against.
+    public func kpiDatasetScanningSessions(
+        company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false
+    ) async throws(StoreError) -> KPIDataset {
+        try await read { db in
+            try db.kpiDatasetScanningSessions(company: company, span: span, chat: chat, participations: participations)
+        }
+    }
+
     /// Loads the inputs like ``kpiDataset(company:span:chat:participations:)`` and runs
-    /// `compute` on them on the same read connection's thread, so that the formulas' work
-    /// (sorting, grouping) stays off Swift's cooperative pool, which serves the bus and the
-    /// button presses.
+    /// `compute` on them, both on the report thread (``ReportThread``: its own thread at a
+    /// lower priority, reading through a read connection of the pool), so that the load and
+    /// the formulas' work (sorting, grouping) stay off Swift's cooperative pool, which serves
+    /// the bus and the button presses, and give way to them when the CPU is short.
     public func kpiReport<T: Sendable>(
         company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false,
         _ compute: @escaping @Sendable (KPIDataset) throws -> T
     ) async throws(StoreError) -> T {
-        try await read { db in
-            try compute(try db.kpiDataset(company: company, span: span, chat: chat, participations: participations))
+        let pool = self.pool
+        do {
+            return try await ReportThread.shared.run {
+                try pool.read { db in
+                    try compute(try db.kpiDataset(company: company, span: span, chat: chat, participations: participations))
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError.database(error)
+        } catch {
+            throw StoreError(.unavailable, "unexpected store error")
         }
     }
 
@@ -134,8 +157,16 @@ extension Database {
             claimThreshold: row[2], resolveThreshold: row[3])
     }
 
-    /// See ``IncidentStore/kpiDataset(company:span:chat:participations:)``.
-    func kpiDataset(company: CompanyID, span: ReportPeriod, chat: ChatID?, participations wantParticipations: Bool) throws -> KPIDataset {
+    /// See ``IncidentStore/kpiDataset(company:span:chat:participations:)``: read from the
+    /// report facts (IncidentStore+KPIFacts.swift).
+    func kpiDataset(company: CompanyID, span: ReportPeriod, chat: ChatID?, participations: Bool) throws -> KPIDataset {
+        try kpiDatasetFromFacts(company: company, span: span, chat: chat, participations: participations)
+    }
+
+    /// The same dataset read from the source tables (`department_sessions`, `incidents`,
+    /// `participations`, the timeline's resolutions) in one ordered scan: how reports were
+    /// loaded before the report facts, kept as the reference the tests compare them against.
+    func kpiDatasetScanningSessions(company: CompanyID, span: ReportPeriod, chat: ChatID?, participations wantParticipations: Bool) throws -> KPIDataset {
         let from = stamp(span.from)!
         let to = stamp(span.to)!
         let chatCondition = chat == nil ? "" : " AND g.chat_id = ?"

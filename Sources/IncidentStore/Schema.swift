@@ -45,6 +45,9 @@ enum Schema {
         migrator.registerMigration("v4-hardening2: who asked for each notice (flood control per person)") { db in
             try db.execute(sql: v4FloodControlPerPerson)
         }
+        migrator.registerMigration("v4-kpi2: report facts kept by triggers") { db in
+            try db.execute(sql: KPIFactsSchema.migration)
+        }
         return migrator
     }
 

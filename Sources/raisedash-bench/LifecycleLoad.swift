@@ -46,6 +46,8 @@ struct LifecycleLoad: AsyncParsableCommand {
     var seedDatabase: String?
     @Option(help: "While the lifecycles run, call this company's reports on the admin API in a loop.")
     var reportsCompany: Int64?
+    @Option(help: "With --reports-company: run the lifecycles this many times quiet and as many times with the report loop, alternating (quiet first), each on a fresh system and copy of --seed-database, then compare press -> answer.")
+    var pairs = 0
 
     func validate() throws {
         guard groups > 0, incidents > 0 else { throw ValidationError("--groups and --incidents must be positive") }
@@ -57,6 +59,8 @@ struct LifecycleLoad: AsyncParsableCommand {
             if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(name) must be a positive number") }
         }
         if let senderChatBurst, senderChatBurst < 1 { throw ValidationError("--sender-chat-burst must be 1 or more") }
+        guard pairs >= 0 else { throw ValidationError("--pairs must be 0 or more") }
+        if pairs > 0, reportsCompany == nil { throw ValidationError("--pairs needs --reports-company (and --seed-database)") }
         guard stepTimeout > 0, stepTimeout.isFinite else { throw ValidationError("--step-timeout must be positive") }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel.lowercased()) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -89,6 +93,27 @@ struct LifecycleLoad: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard pairs > 0 else {
+            _ = try await once(reports: reportsCompany)
+            return
+        }
+        var runs: [ComparedRun] = []
+        for pair in 0..<pairs {
+            for loaded in [false, true] {
+                print("")
+                print("=== pair \(pair + 1) of \(pairs): \(loaded ? "reports in a loop" : "quiet") ===")
+                let load = MachineLoad.current
+                let (result, loop) = try await once(reports: loaded ? reportsCompany : nil)
+                runs.append(ComparedRun(loaded: loaded, load: load, result: result, loop: loop))
+            }
+        }
+        print("")
+        print(ComparedRun.table(runs))
+    }
+
+    /// One run: a fresh system (on a copy of --seed-database), the lifecycles, with the
+    /// report loop when `reports` names a company.
+    func once(reports reportsCompany: Int64?) async throws -> (LoadResult, ReportLoop?) {
         let binary = try raisedashBinary()
         let budgets = self.budgets
         let system = try SystemUnderLoad(budgets: budgets, logLevel: logLevel.lowercased())
@@ -148,6 +173,7 @@ struct LifecycleLoad: AsyncParsableCommand {
         } else {
             system.removeFiles()
         }
+        return (result, reportLoop)
     }
 
     func budgetNote(_ budgets: SenderBudgets) -> String {

@@ -144,14 +144,24 @@ struct ReportsBench: AsyncParsableCommand {
     }
 }
 
-/// Calls the admin API's reports in a loop (one at a time, cycling through the kinds) until
-/// cancelled, recording each call's latency: the load of `lifecycle --reports-company`.
+/// Calls the admin API's reports in a loop (one at a time, cycling through the kinds, each
+/// over the default 7 days and then over the last 100 days, which holds the whole generated
+/// span) until cancelled, recording each call's latency: the load of `lifecycle --reports-company`.
 final class ReportLoop: Sendable {
     let base: URL
     let token: String
     let company: Int64
     let latencies = Mutex<[Double]>([])
+    let wholeSpanLatencies = Mutex<[Double]>([])
     let failures = Mutex<Int>(0)
+    /// `from` of the whole-span calls (UTC, the generated company's zone).
+    let wholeSpanFrom: String = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let day = calendar.date(byAdding: .day, value: -100, to: Date())!
+        let parts = calendar.dateComponents([.year, .month, .day], from: day)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }()
 
     init(base: URL, token: String, company: Int64) {
         self.base = base
@@ -165,8 +175,12 @@ final class ReportLoop: Sendable {
         var index = 0
         while !Task.isCancelled {
             let kind = kinds[index % kinds.count]
+            let whole = (index / kinds.count) % 2 == 1
             index += 1
-            var request = URLRequest(url: base.appendingPathComponent("api/v1/companies/\(company)/reports/\(kind)"))
+            var components = URLComponents(
+                url: base.appendingPathComponent("api/v1/companies/\(company)/reports/\(kind)"), resolvingAgainstBaseURL: false)!
+            if whole { components.queryItems = [URLQueryItem(name: "from", value: wholeSpanFrom)] }
+            var request = URLRequest(url: components.url!)
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
             request.timeoutInterval = 30
             let started = ContinuousClock.now
@@ -184,7 +198,11 @@ final class ReportLoop: Sendable {
                 }
                 if status == 200 {
                     let elapsed = (ContinuousClock.now - started) / .milliseconds(1)
-                    latencies.withLock { $0.append(elapsed) }
+                    if whole {
+                        wholeSpanLatencies.withLock { $0.append(elapsed) }
+                    } else {
+                        latencies.withLock { $0.append(elapsed) }
+                    }
                 } else {
                     failures.withLock { $0 += 1 }
                     try? await Task.sleep(for: .milliseconds(200))
@@ -198,9 +216,20 @@ final class ReportLoop: Sendable {
 
     var summary: String {
         let values = latencies.withLock { $0 }
-        guard !values.isEmpty else { return "reports in a loop: no successful call (\(failures.withLock { $0 }) failed)" }
-        return "reports in a loop over HTTP (7-day default period, cycling the 7 kinds): "
-            + ReportsBench.row("", "", values).trimmingCharacters(in: .whitespaces)
+        let whole = wholeSpanLatencies.withLock { $0 }
+        guard !values.isEmpty || !whole.isEmpty else {
+            return "reports in a loop: no successful call (\(failures.withLock { $0 }) failed)"
+        }
+        func figures(_ values: [Double]) -> String {
+            values.isEmpty ? "none" : ReportsBench.row("", "", values).trimmingCharacters(in: .whitespaces)
+        }
+        return "reports in a loop over HTTP (cycling the 7 kinds, 7-day default period then from \(wholeSpanFrom)): "
+            + "7 days \(figures(values)); whole span \(figures(whole))"
             + " (p50/p95/p99/max ms, calls; \(failures.withLock { $0 }) failed)"
+    }
+
+    /// Successful calls and failures so far.
+    var counts: (calls: Int, failures: Int) {
+        (latencies.withLock { $0.count } + wholeSpanLatencies.withLock { $0.count }, failures.withLock { $0 })
     }
 }

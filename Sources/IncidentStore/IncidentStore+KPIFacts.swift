@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import IncidentCore
+import IncidentKPI
+
+/// Loading a report's inputs from the report facts (`kpi_incidents`, `kpi_sessions`,
+/// `kpi_participations`, see ``KPIFactsSchema``): the same ``KPIDataset`` as the scan of the
+/// source tables (``Database/kpiDatasetScanningSessions(company:span:chat:participations:)``,
+/// kept as the reference that tests compare against), from contiguous ranges of integer rows.
+extension Database {
+    /// Columns of a `kpi_sessions` row as ``sessionFact(_:chats:participations:)`` reads them.
+    /// (Few columns: reading a column costs more than anything else per row.)
+    private static func sessionSelect(_ people: Bool) -> String {
+        "incident_id, number, group_id, seq, department_id, assigned_ms, first_claimed_ms, ended_ms, flags, created_ms"
+            + (people ? ", first_claimer_id, resolver_id" : "")
+    }
+
+    /// `flags` end codes (see ``KPIFactsSchema``).
+    private static let ends: [DepartmentSession.End?] = [nil, .transferred, .resolved, .closed]
+
+    private static let participationSelect = "incident_id, session_seq, user_id, claimed, started_ms, ended_ms, seq"
+
+    /// See ``IncidentStore/kpiDataset(company:span:chat:participations:)``.
+    func kpiDatasetFromFacts(
+        company: CompanyID, span: ReportPeriod, chat: ChatID?, participations wantParticipations: Bool
+    ) throws -> KPIDataset {
+        let from = Timestamp.milliseconds(span.from)
+        let to = Timestamp.milliseconds(span.to)
+        // One group's incidents: its row id (a chat id names at most one group).
+        let groupCondition = chat == nil ? "" : " AND group_id IN (SELECT id FROM groups WHERE chat_id = ?)"
+        func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
+            StatementArguments(values + (chat.map { [$0.rawValue] } ?? []))
+        }
+        var data = KPIDataset()
+        var chats: [Int64: ChatID] = [:]
+        for row in try rows("SELECT id, chat_id FROM groups", []) {
+            chats[row[0]] = ChatID(row[1])
+        }
+
+        // Incidents created in the span: one range of kpi_incidents, in (created, id) order.
+        let incidents = try Row.fetchCursor(
+            cachedStatement(sql: """
+                SELECT id, number, group_id, created_ms FROM kpi_incidents
+                WHERE company_id = ? AND created_ms >= ? AND created_ms < ?\(groupCondition)
+                """),
+            arguments: arguments([company.rawValue, from, to]))
+        while let row = try incidents.next() {
+            guard let chatID = chats[row[2]] else { continue }
+            data.incidents.append(IncidentFact(
+                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
+                createdAt: Self.date(row[3])))
+        }
+
+        // Sessions that overlap the span: those assigned in it (one range), and those assigned
+        // before it that ended in or after it or are still open (found on the `ended_ms` index;
+        // none when the span starts before the company's first session).
+        var openAtStart = 0
+        func read(_ statement: Statement, _ values: StatementArguments, before: Bool) throws {
+            let cursor = try Row.fetchCursor(statement, arguments: values)
+            while let row = try cursor.next() {
+                guard let chatID = chats[row[2]] else { continue }
+                let seq: Int = row[3]
+                let flags: Int = row[8]
+                var session = SessionFact(
+                    incidentID: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
+                    seq: seq, episode: flags >> 6, departmentID: DepartmentID(row[4]), assignedAt: Self.date(row[5]),
+                    firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: nil,
+                    endedAt: (row[7] as Int64?).map(Self.date), end: Self.ends[(flags >> 2) & 3],
+                    resolverID: nil, transferredIn: flags & 2 != 0)
+                session.startsEpisode = flags & 1 != 0
+                if wantParticipations {
+                    session.firstClaimerID = (row[10] as Int64?).map(UserID.init)
+                    session.resolverID = (row[11] as Int64?).map(UserID.init)
+                }
+                if before {
+                    // Open at the span's start: one per open episode.
+                    openAtStart += 1
+                } else if seq == 0, (row[9] as Int64) < from {
+                    // Created before the span, still waiting for a department at its start.
+                    openAtStart += 1
+                }
+                data.sessions.append(session)
+            }
+        }
+        try read(
+            cachedStatement(sql: """
+                SELECT \(Self.sessionSelect(wantParticipations)) FROM kpi_sessions
+                WHERE company_id = ? AND assigned_ms >= ? AND assigned_ms < ?\(groupCondition)
+                """),
+            arguments([company.rawValue, from, to]), before: false)
+        let earliest = try Int64.fetchOne(
+            cachedStatement(sql: "SELECT min(assigned_ms) FROM kpi_sessions WHERE company_id = ?"),
+            arguments: [company.rawValue])
+        if let earliest, earliest < from {
+            try read(
+                cachedStatement(sql: """
+                    SELECT \(Self.sessionSelect(wantParticipations)) FROM kpi_sessions
+                    WHERE company_id = ? AND ended_ms IS NULL AND assigned_ms < ?\(groupCondition)
+                    """),
+                arguments([company.rawValue, from]), before: true)
+            // The keys from the index alone (it holds the primary key), then each row by its key.
+            try read(
+                cachedStatement(sql: """
+                    SELECT \(Self.sessionSelect(wantParticipations).split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                    FROM (SELECT incident_id, seq FROM kpi_sessions INDEXED BY kpi_sessions_ended
+                        WHERE company_id = ? AND ended_ms >= ? AND assigned_ms < ?) k
+                    CROSS JOIN kpi_sessions s ON s.incident_id = k.incident_id AND s.seq = k.seq
+                    WHERE 1\(groupCondition.replacingOccurrences(of: "group_id", with: "s.group_id"))
+                    """),
+                arguments([company.rawValue, from, from]), before: true)
+        }
+        // Created before the span, first sent to a department after its end.
+        openAtStart += try Int.fetchOne(
+            cachedStatement(sql: """
+                SELECT count(*) FROM kpi_sessions
+                WHERE company_id = ? AND assigned_ms >= ? AND seq = 0 AND created_ms < ?\(groupCondition)
+                """),
+            arguments: arguments([company.rawValue, to, from])) ?? 0
+        // Created before the span and still waiting for a department today.
+        openAtStart += try Int.fetchOne(
+            cachedStatement(sql: """
+                SELECT count(*) FROM incidents i JOIN groups g ON g.id = i.group_id
+                WHERE i.status = 'awaiting_department' AND i.company_id = ? AND i.created_at < ?\(chat == nil ? "" : " AND g.chat_id = ?")
+                """),
+            arguments: arguments([company.rawValue, stamp(span.from)!])) ?? 0
+        data.openAtStart = openAtStart
+        // Each incident's sessions in order, as the source tables give them.
+        data.sessions.sort { ($0.incidentID, $0.seq) < ($1.incidentID, $1.seq) }
+
+        if wantParticipations, !data.sessions.isEmpty {
+            var people = Set<Int64>()
+            var order: [Int] = []
+            func read(_ statement: Statement, _ values: StatementArguments) throws {
+                let cursor = try Row.fetchCursor(statement, arguments: values)
+                while let row = try cursor.next() {
+                    let user: Int64 = row[2]
+                    people.insert(user)
+                    data.participations.append(ParticipationFact(
+                        incidentID: IncidentID(row[0]), sessionSeq: row[1], userID: UserID(user),
+                        kind: row[3] ? .claimed : .joined, startedAt: Self.date(row[4]),
+                        endedAt: (row[5] as Int64?).map(Self.date)))
+                    order.append(row[6])
+                }
+            }
+            try read(
+                cachedStatement(sql: """
+                    SELECT \(Self.participationSelect) FROM kpi_participations
+                    WHERE company_id = ? AND session_assigned_ms >= ? AND session_assigned_ms < ?\(groupCondition)
+                    """),
+                arguments([company.rawValue, from, to]))
+            let single = try cachedStatement(sql: """
+                SELECT \(Self.participationSelect) FROM kpi_participations WHERE incident_id = ? AND session_seq = ?
+                """)
+            for session in data.sessions where session.assignedAt < span.from {
+                try read(single, [session.incidentID.rawValue, session.seq])
+            }
+            // In each incident's order, as the source tables give them.
+            let sorted = data.participations.indices.sorted {
+                (data.participations[$0].incidentID, order[$0]) < (data.participations[$1].incidentID, order[$1])
+            }
+            data.participations = sorted.map { data.participations[$0] }
+            for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
+        }
+        for department in try departments(company: company) { data.departmentNames[department.id] = department.name }
+        for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
+            if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
+        }
+        return data
+    }
+}
