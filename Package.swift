@@ -170,7 +170,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             // Raw SQL on the test's database file: a poison trigger, a held write lock.
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -161,7 +161,7 @@ extension Database {
             data.participations = sorted.map { data.participations[$0] }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
         }
-        for department in try departments(company: company) { data.departmentNames[department.id] = department.name }
+        for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
         for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
             if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import IncidentShifts
 import IncidentStore
 import Testing
 @testable import IncidentService
@@ -14,7 +15,7 @@ struct AccessIsolationTests {
         var companyA: Int64 = 0, companyB: Int64 = 0
         var keyA = "", keyB = "", keyAID: Int64 = 0
         var departmentA: Int64 = 0, departmentB: Int64 = 0
-        var incidentA: Int64 = 0
+        var incidentA: Int64 = 0, shiftA: Int64 = 0
         static let chatA: Int64 = -100_777_001
         static let pendingA: Int64 = -100_777_002
         static let chatB: Int64 = -100_888_001
@@ -47,6 +48,10 @@ struct AccessIsolationTests {
             InboundUpdate(updateID: 3, chat: chatA, sender: nil, event: .help(command: MessageID(30)), receivedAt: now),
             reason: "deferred", attempts: 10, firstFailedAt: now, now: now)
         _ = try await store.createActivationCode(companyID: acme.id.rawValue, now: now)
+        let night = try WeeklyShift.parse(day: "monday", start: "22:00", end: "06:00").get()
+        world.shiftA = try await store.createShift(
+            company: acme.id, ShiftInput(departmentID: dispatch.id, chatID: ChatID(World.chatA), userID: ann.id, shift: night), now: now
+        ).id
         let (keyA, secretA) = try await store.createAccessKey(companyID: acme.id.rawValue, label: "acme ops", now: now)
         world.keyA = secretA
         world.keyAID = keyA.id
@@ -72,6 +77,10 @@ struct AccessIsolationTests {
         case (.post, "companies/:id/activation-codes"): #"{"lifetime_minutes":60}"#
         case (.post, "companies/:id/keys"): #"{"label":"evil"}"#
         case (.put, "companies/:id/kpi-settings"): #"{"timezone":"UTC"}"#
+        case (.post, "companies/:id/shifts"), (.put, "companies/:id/shifts/:shift"):
+            #"{"department_id":\#(world.departmentA),"chat_id":\#(World.chatA),"user_id":\#(World.memberA),"day":"friday","start":"08:00","end":"16:00"}"#
+        case (.put, "departments/:id/leads/:user"): #"{"lead":true}"#
+        case (.put, "companies/:id/escalation-settings"): #"{"escalation_minutes":1}"#
         case (.get, _), (.delete, _): nil
         default: "{}"
         }
@@ -97,7 +106,8 @@ struct AccessIsolationTests {
                 switch parameter {
                 case "id" where route.path.hasPrefix("keys/"): values = ["\(world.keyAID)"]
                 case "id" where route.path.hasPrefix("companies/"): values = ["\(world.companyA)"]
-                case "member": values = ["\(World.memberA)"]
+                case "member", "user": values = ["\(World.memberA)"]
+                case "shift": values = ["\(world.shiftA)"]
                 case "kind": values = ["departments"]
                 default:
                     throw Failure("route \(route.method) \(route.path): the isolation test has no value for :\(parameter)")

@@ -36,8 +36,10 @@ extension EndToEnd {
                 }.map(ChatMessage.init).dropFirst(before)
                 let cardIndex = try #require(withCard.firstIndex { $0.isCard("0001") })
                 let botBeforeCard = withCard[..<cardIndex].filter(\.fromBot)
-                // At most the answer already handed to the sender when the report arrived.
-                #expect(botBeforeCard.count <= 2, "bot messages before the card:\n\(botBeforeCard.map(\.description).joined(separator: "\n"))")
+                // However fast the system keeps up with Stan, the card never waits behind his
+                // flood: before it go at most his per-person allowance and one notice (how many of
+                // those come before the card depends only on timing).
+                #expect(botBeforeCard.count <= Self.repliesPerPerson + 1, "bot messages before the card:\n\(botBeforeCard.map(\.description).joined(separator: "\n"))")
 
                 try await system.waitForMessages(chat, "the dispatcher's answer") { messages in
                     messages.map(ChatMessage.init).contains { $0.fromBot && $0.text.contains("Dave") && $0.text.localizedCaseInsensitiveContains("driver") }
