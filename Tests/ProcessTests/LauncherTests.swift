@@ -16,8 +16,18 @@ struct LauncherTests {
             executable: "/bin/sleep", arguments: ["30"], input: .lifeline, output: .pipe, error: .pipe))
         defer { first.signal(SIGKILL); second.signal(SIGKILL) }
         for child in [first, second] {
-            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/fd")
-            #expect(descriptors.sorted() == ["0", "1", "2"], "child \(child.pid) has \(descriptors.sorted())")
+            // Right after exec the dynamic loader and libc briefly hold a descriptor of their own
+            // (a shared library or the locale archive being mapped, as fd 3): seen under load.
+            // An inherited descriptor never goes away, so wait up to 5 s for the set to settle.
+            var descriptors: [String] = []
+            let deadline = ContinuousClock.now + .seconds(5)
+            repeat {
+                descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/fd").sorted()
+                if descriptors == ["0", "1", "2"] { break }
+                try await Task.sleep(for: .milliseconds(20))
+            } while ContinuousClock.now < deadline
+            let targets = descriptors.map { ($0, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child.pid)/fd/\($0)")) ?? "?") }
+            #expect(descriptors == ["0", "1", "2"], "child \(child.pid) has \(targets)")
         }
         // Each child's standard input is its own lifeline pipe.
         let stdins = try [first, second].map { try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\($0.pid)/fd/0") }
