@@ -114,6 +114,7 @@ final class ChildProcess: Sendable {
                 output.text.withLock { $0 += text }
             }
             close(descriptor)
+            output.finished.withLock { $0 = true }
         }.start()
     }
 
@@ -138,8 +139,17 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits for the process to exit; returns its status, or nil if it was still running.
+    /// After an exit it also waits (up to 5 s) for the reader to reach the end of the output, so
+    /// `text` holds everything the process wrote: the exit can be seen before the last read.
     func waitForExit(timeout: Duration) async -> Int32? {
-        await process.waitForExit(timeout: timeout)
+        let status = await process.waitForExit(timeout: timeout)
+        if status != nil {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while !output.finished.withLock({ $0 }), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        return status
     }
 
     func signal(_ signal: Int32) { process.signal(signal) }
@@ -152,6 +162,8 @@ final class ChildProcess: Sendable {
 /// What a child process wrote, filled by its reader thread.
 final class CapturedOutput: Sendable {
     let text = Mutex("")
+    /// Set when the reader has seen the end of the output (every writer closed it).
+    let finished = Mutex(false)
 }
 
 /// Whether a process with this pid exists (and is not a zombie).
