@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // FilePath for the `.env` file swift-configuration reads (swift-configuration's own dependency).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // HTTP field names and the peer's address in the role HTTP listener (Hummingbird's own dependencies).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -77,6 +82,7 @@ let package = Package(
         .target(name: "RaiseDashConfig", dependencies: [
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         // MARK: Roles
@@ -88,22 +94,39 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "RoleSupport", "TelegramBotAPI",
+            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "IncidentService", dependencies: [
-            "RoleSupport", "IncidentCore", "IncidentStore", "IncidentKPI", "IncidentShifts",
+            "RoleSupport", "IncidentCore", "IncidentStore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ",
+            "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Sender", dependencies: [
-            "RoleSupport", "TelegramBotAPI",
+            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            // `CoreMetrics.Timer`, named apart from Foundation's Timer.
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Scheduler", dependencies: ["RoleSupport"]),
+        .target(name: "Scheduler", dependencies: [
+            "RoleSupport", "WireProtocol", "ZeroMQ", "RaiseDashConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         /// `raisedash up`: runs the roles as child processes and keeps them alive.
         .target(name: "Supervisor", dependencies: [
             "RoleSupport", "ProcessLauncher",
@@ -113,8 +136,9 @@ let package = Package(
 
         /// The dashboard: server-rendered pages for a company's managers (docs/dashboard.md).
         .target(name: "Dashboard", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig",
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -131,7 +155,7 @@ let package = Package(
         ]),
         /// Benchmarks report numbers; they are not tests.
         .executableTarget(name: "raisedash-bench", dependencies: [
-            "IncidentCore", "IncidentStore", "IncidentKPI", "ZeroMQ", "WireProtocol", "Sender", "Gateway", "ProcessLauncher",
+            "IncidentCore", "IncidentStore", "IncidentKPI", "Sender", "Gateway", "ProcessLauncher",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -152,26 +176,36 @@ let package = Package(
         .testTarget(name: "IncidentKPITests", dependencies: ["IncidentKPI", "IncidentCore"]),
         .testTarget(name: "IncidentShiftsTests", dependencies: ["IncidentShifts", "IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: [
-            "IncidentStore", "IncidentCore", "IncidentKPI", "ProcessLauncher",
+            "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "ProcessLauncher",
             .product(name: "PropertyBased", package: "swift-property-based"),
+            // Raw SQL on the store's pool: the timeline refuses updates and deletes.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: [
             "TelegramBotAPI", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator", "ProcessLauncher", "WebDriverSupport"]),
+        .testTarget(name: "TelegramSimulatorTests", dependencies: [
+            "TelegramSimulator", "WebDriverSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "ProcessTestSupport", "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "ProcessTestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
+            "RaiseDashConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SenderTests", dependencies: [
-            "Sender", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "Sender", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
             "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             // Raw SQL on the test's database file: a poison trigger, a held write lock.
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -184,8 +218,9 @@ let package = Package(
         /// A W3C WebDriver client for headless Chromium tests (not shipped).
         .target(name: "WebDriverSupport", dependencies: ["ProcessLauncher"], path: "Tests/WebDriverSupport"),
         .testTarget(name: "DashboardTests", dependencies: [
-            "Dashboard", "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig", "RoleSupport",
+            "Dashboard", "IncidentStore", "IncidentCore", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
