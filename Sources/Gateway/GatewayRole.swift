@@ -91,7 +91,7 @@ public struct GatewayRole: Service {
     /// a cache (the long poll, at shutdown) can trap in FoundationNetworking ("Trying to access
     /// a behaviour for a task that in not in the registry"), and Bot API answers are never
     /// cached anyway.
-    static func makeSession() -> URLSession {
+    public static func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData

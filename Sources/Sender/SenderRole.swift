@@ -103,7 +103,7 @@ public struct SenderRole: Service {
     /// task of a session with a cache can trap in FoundationNetworking ("Trying to access a
     /// behaviour for a task that in not in the registry") and Bot API answers are never cached
     /// anyway.
-    static func makeSession() -> URLSession {
+    public static func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 32
         configuration.urlCache = nil

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Gateway
 import Logging
-import Sender
 
 /// `raisedash-bench sender`: the sender role in this process against a local fake Bot API,
 /// with the benchmark playing the incident service on the bus (`SenderBenchmark`).

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Sender
 import Synchronization
 
 /// `raisedash-bench pacing`: the sender with Telegram's budgets against the simulator enforcing

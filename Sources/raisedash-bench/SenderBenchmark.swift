@@ -1,4 +1,5 @@
 import Foundation
+import Sender
 import Hummingbird
 import Logging
 import RoleSupport
@@ -8,7 +9,7 @@ import WireProtocol
 import ZeroMQ
 
 /// Measures the sender against a local fake Bot API, with this process playing the incident
-/// service on a ZeroMQ ROUTER. Reports numbers; asserts nothing. Meant for
+/// service on a ZeroMQ ROUTER. Reports numbers; asserts nothing. Run by
 /// `raisedash-bench sender`.
 ///
 /// - Latency: intents sent one at a time (budgets out of the way); per intent, the time from
@@ -20,13 +21,13 @@ import ZeroMQ
 /// - Paced (optional): 3000 intents over 100 chats with the default budgets (30/s); the calls
 ///   made per second over `pacedSeconds` seconds once all intents are in, which should sit
 ///   just under 30.
-public enum SenderBenchmark {
+enum SenderBenchmark {
     /// Milliseconds at some percentiles.
-    public struct Percentiles: Sendable, CustomStringConvertible {
-        public let p50: Double
-        public let p90: Double
-        public let p99: Double
-        public let max: Double
+    struct Percentiles: Sendable, CustomStringConvertible {
+        let p50: Double
+        let p90: Double
+        let p99: Double
+        let max: Double
 
         init(_ samples: [Double]) {
             let sorted = samples.sorted()
@@ -40,32 +41,32 @@ public enum SenderBenchmark {
             max = sorted.last ?? .nan
         }
 
-        public var description: String {
+        var description: String {
             String(format: "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms", p50, p90, p99, max)
         }
     }
 
-    public struct Report: Sendable, CustomStringConvertible {
+    struct Report: Sendable, CustomStringConvertible {
         /// Intents timed one at a time.
-        public let latencySamples: Int
+        let latencySamples: Int
         /// Intent sent -> result received.
-        public let endToEnd: Percentiles
+        let endToEnd: Percentiles
         /// The fake's own time per call (arrival -> answer written).
-        public let fakeTime: Percentiles
+        let fakeTime: Percentiles
         /// End to end minus the fake's time: what the sender, the bus and HTTP add.
-        public let added: Percentiles
+        let added: Percentiles
         /// Intent sent -> its call arriving at the fake (bus in, scheduling, HTTP request).
-        public let intentToCall: Percentiles
+        let intentToCall: Percentiles
         /// The fake's answer -> the result arriving (HTTP response, decoding, bus out).
-        public let answerToResult: Percentiles
+        let answerToResult: Percentiles
         /// Intents in the throughput run and how long they took.
-        public let throughputCalls: Int
-        public let throughputSeconds: Double
-        public var callsPerSecond: Double { Double(throughputCalls) / throughputSeconds }
+        let throughputCalls: Int
+        let throughputSeconds: Double
+        var callsPerSecond: Double { Double(throughputCalls) / throughputSeconds }
         /// Calls per second with the default budgets, if measured.
-        public let pacedCallsPerSecond: Double?
+        let pacedCallsPerSecond: Double?
 
-        public var description: String {
+        var description: String {
             var lines = [
                 "sender latency (\(latencySamples) intents one at a time): end to end \(endToEnd)",
                 "  fake Bot API's own time: \(fakeTime)",
@@ -84,7 +85,7 @@ public enum SenderBenchmark {
     }
 
     /// Runs the three measurements.
-    public static func run(
+    static func run(
         latencySamples: Int = 300, calls: Int = 3000, chats: Int = 100, pacedSeconds: Double = 0, logger: Logger
     ) async throws -> Report {
         let unpaced = SenderConfiguration(
@@ -143,19 +144,19 @@ public enum SenderBenchmark {
     }
 
     /// What the overload run saw from the incident service's side.
-    public struct OverloadReport: Sendable, CustomStringConvertible {
-        public let groups: Int
-        public let seconds: Double
+    struct OverloadReport: Sendable, CustomStringConvertible {
+        let groups: Int
+        let seconds: Double
         /// Intents offered per minute per group, and in all per second.
-        public let perGroupPerMinute: Double
-        public let offered: Int
+        let perGroupPerMinute: Double
+        let offered: Int
         /// Results received, and of them delivered.
-        public let results: Int
-        public let delivered: Int
+        let results: Int
+        let delivered: Int
 
-        public var offeredPerSecond: Double { Double(offered) / seconds }
+        var offeredPerSecond: Double { Double(offered) / seconds }
 
-        public var description: String {
+        var description: String {
             String(
                 format:
                     "offered %d intents in %.0f s to %d groups (%.0f per group per minute, %.1f/s in all); %d results, %d delivered (%.1f/s)",
@@ -170,7 +171,7 @@ public enum SenderBenchmark {
     /// global budget too. Intents to one group come in bursts of `burst` (a lifecycle's card,
     /// pin and edits), the bursts spread evenly. Whether Telegram refused anything (429) is
     /// read from the simulator's call log by the caller.
-    public static func overload(
+    static func overload(
         baseURL: URL, token: String, groups: [Int64], seconds: Double, factor: Double = 2, burst: Int = 4, logger: Logger
     ) async throws -> OverloadReport {
         let configuration = SenderConfiguration(capacity: 4096, heartbeatInterval: .seconds(1))

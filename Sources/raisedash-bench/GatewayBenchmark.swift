@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Hummingbird
 import Logging
 import RoleSupport
@@ -9,25 +10,25 @@ import ZeroMQ
 
 /// Measures the gateway against a local fake Bot API holding `updates` updates, with this
 /// process playing the incident service on a ZeroMQ ROUTER that acknowledges every event as
-/// soon as it arrives. Reports numbers; asserts nothing. Meant for `raisedash-bench gateway`.
+/// soon as it arrives. Reports numbers; asserts nothing. Run by `raisedash-bench gateway`.
 ///
 /// Throughput is updates per second from the first `getUpdates` until the poll whose offset
 /// confirms the last update: receipt, normalization, delivery on the bus, acknowledgement and
 /// confirmation included. Latency per update is from the answer of the poll that delivered it
 /// to the arrival of the poll that confirmed it.
-public enum GatewayBenchmark {
-    public struct Report: Sendable, CustomStringConvertible {
-        public let updates: Int
+enum GatewayBenchmark {
+    struct Report: Sendable, CustomStringConvertible {
+        let updates: Int
         /// Of them, forwarded as events (the others are skipped: service messages).
-        public let events: Int
-        public let seconds: Double
-        public let polls: Int
-        public var updatesPerSecond: Double { Double(updates) / seconds }
+        let events: Int
+        let seconds: Double
+        let polls: Int
+        var updatesPerSecond: Double { Double(updates) / seconds }
         /// Received -> confirmed, milliseconds.
-        public let p50: Double
-        public let p99: Double
+        let p50: Double
+        let p99: Double
 
-        public var description: String {
+        var description: String {
             String(
                 format:
                     "gateway: %d updates (%d forwarded) received, acknowledged and confirmed in %.2f s = %.0f updates/s over %d polls; per update received -> confirmed p50 %.1f ms, p99 %.1f ms",
@@ -39,7 +40,7 @@ public enum GatewayBenchmark {
         let description: String
     }
 
-    public static func run(updates count: Int = 5000, logger: Logger) async throws -> Report {
+    static func run(updates count: Int = 5000, logger: Logger) async throws -> Report {
         let fake = BenchmarkUpdatesAPI(updates: (1...max(1, count)).map { Self.update(Int64($0)) })
         return try await fake.serve(logger: logger) { url in
             let context = try ZMQContext()

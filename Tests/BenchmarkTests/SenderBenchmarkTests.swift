@@ -1,8 +1,9 @@
 import Logging
-import Sender
 import Testing
 
-@Suite("Sender: the benchmark runs (numbers are not checked)")
+@testable import raisedash_bench
+
+@Suite("raisedash-bench: the sender benchmark runs (numbers are not checked)")
 struct SenderBenchmarkTests {
     @Test("a small run carries out every intent and reports finite figures")
     func smallRun() async throws {

@@ -1,8 +1,9 @@
-import Gateway
 import Logging
 import Testing
 
-@Suite("Gateway: the benchmark runs (numbers are not checked)")
+@testable import raisedash_bench
+
+@Suite("raisedash-bench: the gateway benchmark runs (numbers are not checked)")
 struct GatewayBenchmarkTests {
     @Test("a small run forwards the commands and button presses, skips the chatter, confirms everything")
     func smallRun() async throws {
