@@ -155,16 +155,22 @@ let package = Package(
         /// a role in this process against a fake Bot API of their own, on the bus.
         .executableTarget(name: "raisedash-bench", dependencies: [
             "IncidentCore", "IncidentStore", "IncidentKPI", "Sender", "Gateway", "ProcessLauncher",
-            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ",
+            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "HTTPTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: Tests (one target per module)
+        /// A throwaway HTTP server on 127.0.0.1 for the fakes of tests and benchmarks (not shipped).
+        .target(name: "HTTPTestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/HTTPTestSupport"),
         /// Fakes shared by tests that talk to a Bot API (not shipped).
         .target(name: "BotAPITestSupport", dependencies: [
-            "RoleSupport",
+            "HTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/BotAPITestSupport"),
@@ -183,7 +189,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: [
-            "TelegramBotAPI", "RoleSupport",
+            "TelegramBotAPI", "HTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

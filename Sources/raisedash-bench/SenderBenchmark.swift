@@ -1,5 +1,6 @@
 import Foundation
 import Sender
+import HTTPTestSupport
 import Hummingbird
 import Logging
 import RoleSupport

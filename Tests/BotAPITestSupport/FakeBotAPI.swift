@@ -1,6 +1,6 @@
 import Foundation
+import HTTPTestSupport
 import Hummingbird
-import RoleSupport
 import Logging
 import Synchronization
 
