@@ -188,11 +188,7 @@ let package = Package(
             // Raw SQL on the store's pool: the timeline refuses updates and deletes.
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "TelegramBotAPITests", dependencies: [
-            "TelegramBotAPI", "HTTPTestSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(name: "TelegramBotAPITests", dependencies: ["TelegramBotAPI", "BotAPITestSupport"]),
         .testTarget(name: "TelegramSimulatorTests", dependencies: [
             "TelegramSimulator", "WebDriverSupport",
             .product(name: "Logging", package: "swift-log"),

@@ -16,9 +16,14 @@ public final class FakeBotAPI: Sendable {
     /// One call as the fake received it.
     public struct Call: Sendable {
         public let index: Int
+        /// The raw request path, e.g. `/bot123:abc/sendMessage`.
+        public let path: String
         public let method: String
         /// The path segment after `bot` (the token).
         public let token: String
+        /// The HTTP verb and content type the client sent.
+        public let httpMethod: String
+        public let contentType: String?
         public let body: JSONValue?
         public let arrived: Instant
         public var answered: Instant?
@@ -129,7 +134,10 @@ public final class FakeBotAPI: Sendable {
         let chatID = body?["chat_id"]?.int
         let (index, reply, delay) = state.withLock { state -> (Int, Reply, Duration?) in
             let index = state.calls.count
-            state.calls.append(Call(index: index, method: method, token: token, body: body, arrived: arrived))
+            state.calls.append(
+                Call(
+                    index: index, path: request.uri.path, method: method, token: token, httpMethod: request.method.rawValue,
+                    contentType: request.headers[.contentType], body: body, arrived: arrived))
             var reply = Reply.standard
             for key in [Self.key(method, chatID), Self.key(method, nil)] {
                 if var queue = state.scripted[key], !queue.isEmpty {

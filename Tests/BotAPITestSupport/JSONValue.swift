@@ -1,6 +1,7 @@
 import Foundation
 
-/// Any JSON value, to read the bodies the fake Bot API received.
+/// Any JSON value, to read the bodies the fake Bot API received, compare them exactly and walk
+/// them against the Bot API's spec.
 public enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
     case null
     case bool(Bool)
@@ -26,8 +27,18 @@ public enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
         }
     }
 
+    /// Parses JSON; throws what `JSONDecoder` throws.
+    public init(json data: Data) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    public init(json text: String) throws {
+        try self.init(json: Data(text.utf8))
+    }
+
+    /// The value, or nil when `data` is not JSON (a request body may be anything).
     public static func parse(_ data: Data) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: data)
+        try? JSONValue(json: data)
     }
 
     public subscript(key: String) -> JSONValue? {

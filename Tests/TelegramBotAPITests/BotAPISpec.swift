@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 
 /// The published Bot API description (`bot-api-spec.json`), and checks of JSON against it.

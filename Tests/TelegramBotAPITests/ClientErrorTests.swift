@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 import Testing
 
@@ -74,7 +75,7 @@ struct ClientErrorTests {
 
     @Test func noAnswerWithinTheRequestTimeoutIsATimeout() async throws {
         try await withFakeBotAPI { fake, url in
-            fake.script("deleteMessage", .delayed(seconds: 6, .ok("true")))
+            fake.script("deleteMessage", .delayed(.seconds(6), .ok("true")))
             let client = try makeClient(url, requestTimeout: .seconds(1))
             let error = try #require(await failure { try await client.deleteMessage(chatID: -1, messageID: 1) })
             #expect(error.kind == .timeout)
@@ -86,7 +87,7 @@ struct ClientErrorTests {
     /// by the poll's own wait, so the poll is not cut off.
     @Test func aLongPollOutlastsTheOrdinaryRequestTimeout() async throws {
         try await withFakeBotAPI { fake, url in
-            fake.script("getUpdates", .delayed(seconds: 2.5, .ok("[\(Samples.replyUpdate)]")))
+            fake.script("getUpdates", .delayed(.milliseconds(2500), .ok("[\(Samples.replyUpdate)]")))
             let client = try makeClient(url, requestTimeout: .seconds(1), longPollMargin: .seconds(5))
             let updates = try await client.getUpdates(timeout: 3)
             #expect(updates.map(\.updateID) == [900_001])
@@ -103,10 +104,10 @@ struct ClientErrorTests {
 
     @Test func cancellingTheCallerCancelsTheRequest() async throws {
         try await withFakeBotAPI { fake, url in
-            fake.script("getUpdates", .delayed(seconds: 15, .ok("[]")))
+            fake.script("getUpdates", .delayed(.seconds(15), .ok("[]")))
             let client = try makeClient(url, requestTimeout: .seconds(10))
             let poll = Task { await failure { try await client.getUpdates() } }
-            #expect(await fake.waitForRequests(1))
+            try await fake.waitFor("the poll") { !$0.isEmpty }
             poll.cancel()
             let error = await poll.value
             #expect(error?.kind == .cancelled)
@@ -122,7 +123,7 @@ struct ClientErrorTests {
                 return await failure { try await client.getMe() }
             }
             #expect(await call.value?.kind == .cancelled)
-            #expect(fake.requests.isEmpty)
+            #expect(fake.calls.isEmpty)
         }
     }
 
@@ -140,7 +141,7 @@ struct ClientErrorTests {
                 .json(status: 400, #"{"ok":false,"error_code":400,"description":"Bad Request: bad path /bot\#(testToken)/getMe"}"#),
                 .html(status: 200, "token \(testToken)"),
                 .ok(#"{"id":"\#(testToken)"}"#),
-                .delayed(seconds: 6, .ok(Samples.botUser)))
+                .delayed(.seconds(6), .ok(Samples.botUser)))
             for timeout in [20, 20, 20, 20, 20, 1] {
                 let client = try makeClient(url, logs: logs, requestTimeout: .seconds(timeout))
                 errors.append(try #require(await failure { try await client.getMe() }))

@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 import Testing
 
@@ -144,14 +145,14 @@ struct ClientRequestTests {
         try await withFakeBotAPI { fake, url in
             fake.script(c.method, .ok(c.result))
             try await c.run(try makeClient(url))
-            let request = try #require(fake.requests.first)
-            #expect(fake.requests.count == 1)
+            let request = try #require(fake.calls.first)
+            #expect(fake.calls.count == 1)
             #expect(request.path == "/bot\(testToken)/\(c.method)")
             #expect(request.token == testToken)
             #expect(request.method == c.method)
             #expect(request.httpMethod == "POST")
             #expect(request.contentType == "application/json")
-            #expect(request.body == (try JSONValue.parse(c.expectedBody)))
+            #expect(request.body == (try JSONValue(json: c.expectedBody)))
         }
     }
 
@@ -183,7 +184,7 @@ struct ClientRequestTests {
                 return
             }
             #expect(members.map(\.status) == [.creator])
-            #expect(fake.requests.map(\.method) == ["sendMessage", "pinChatMessage", "getUpdates", "getChatAdministrators"])
+            #expect(fake.calls.map(\.method) == ["sendMessage", "pinChatMessage", "getUpdates", "getChatAdministrators"])
         }
     }
 
@@ -192,7 +193,7 @@ struct ClientRequestTests {
             fake.script("getMe", .ok(Samples.botUser))
             let client = try makeClient(url.appendingPathComponent("telegram"))
             _ = try await client.getMe()
-            #expect(fake.requests.first?.path == "/telegram/bot\(testToken)/getMe")
+            #expect(fake.calls.first?.path == "/telegram/bot\(testToken)/getMe")
         }
     }
 }

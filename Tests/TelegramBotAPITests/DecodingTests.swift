@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 import Testing
 
@@ -202,6 +203,6 @@ struct DecodingTests {
     }
 
     @Test func jsonValueKeepsBooleansAndNumbersApart() throws {
-        #expect(try JSONValue.parse("[1,true,0,false,1.5]") == .array([.number(1), .bool(true), .number(0), .bool(false), .number(1.5)]))
+        #expect(try JSONValue(json: "[1,true,0,false,1.5]") == .array([.number(1), .bool(true), .number(0), .bool(false), .number(1.5)]))
     }
 }

@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import BotAPITestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct SpecConformanceTests {
 
     @Test(arguments: RequestSamples.all)
     func everyRequestConformsToItsMethod(_ request: BotAPIRequest) throws {
-        let body = try JSONValue.parse(request.jsonBody())
+        let body = try JSONValue(json: request.jsonBody())
         let problems = spec.problems(method: request.method.rawValue, body: body)
         #expect(problems.isEmpty, "\(request.method) \(body): \(problems.joined(separator: "\n"))")
     }
@@ -45,20 +46,20 @@ struct SpecConformanceTests {
     /// The check itself must be able to fail: unknown fields, missing required fields, wrong
     /// types and wrong discriminators are all reported.
     @Test func theCheckCatchesDepartures() throws {
-        #expect(!spec.problems(method: "sendMessage", body: try .parse(#"{"chat_id":1}"#)).isEmpty)
-        #expect(!spec.problems(method: "sendMessage", body: try .parse(#"{"chat_id":1,"text":"x","colour":"red"}"#)).isEmpty)
-        #expect(!spec.problems(method: "sendMessage", body: try .parse(#"{"chat_id":1,"text":7}"#)).isEmpty)
-        #expect(!spec.problems(method: "sendMessage", body: try .parse(#"{"chat_id":1.5,"text":"x"}"#)).isEmpty)
+        #expect(!spec.problems(method: "sendMessage", body: try .init(json: #"{"chat_id":1}"#)).isEmpty)
+        #expect(!spec.problems(method: "sendMessage", body: try .init(json: #"{"chat_id":1,"text":"x","colour":"red"}"#)).isEmpty)
+        #expect(!spec.problems(method: "sendMessage", body: try .init(json: #"{"chat_id":1,"text":7}"#)).isEmpty)
+        #expect(!spec.problems(method: "sendMessage", body: try .init(json: #"{"chat_id":1.5,"text":"x"}"#)).isEmpty)
         #expect(
             !spec.problems(
                 method: "sendMessage",
-                body: try .parse(#"{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"txt":"a"}]]}}"#)
+                body: try .init(json: #"{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"txt":"a"}]]}}"#)
             ).isEmpty)
         #expect(
-            !spec.problems(method: "setMyCommands", body: try .parse(#"{"commands":[],"scope":{"type":"everyone"}}"#))
+            !spec.problems(method: "setMyCommands", body: try .init(json: #"{"commands":[],"scope":{"type":"everyone"}}"#))
                 .isEmpty)
-        #expect(!spec.problems(method: "sendMessages", body: try .parse(#"{}"#)).isEmpty)
-        #expect(spec.problems(method: "sendMessage", body: try .parse(#"{"chat_id":"@channel","text":"x"}"#)).isEmpty)
+        #expect(!spec.problems(method: "sendMessages", body: try .init(json: #"{}"#)).isEmpty)
+        #expect(spec.problems(method: "sendMessage", body: try .init(json: #"{"chat_id":"@channel","text":"x"}"#)).isEmpty)
     }
 
     @Test func resultShapesMatchWhatEachMethodReturns() throws {
