@@ -134,7 +134,7 @@ let package = Package(
 
         /// The dashboard: server-rendered pages for a company's managers (docs/dashboard.md).
         .target(name: "Dashboard", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig", "RoleSupport",
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -226,7 +226,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DashboardTests", dependencies: [
-            "Dashboard", "IncidentStore", "IncidentCore", "RaiseDashConfig", "RoleSupport",
+            "Dashboard", "IncidentStore", "IncidentCore", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
