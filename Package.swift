@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(name: "TelegramSimulatorTests", dependencies: ["TelegramSimulator", "ProcessLauncher", "WebDriverSupport"]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher",
+            "Gateway", "TelegramBotAPI", "BotAPITestSupport", "ProcessTestSupport", "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "SenderTests", dependencies: [
@@ -177,7 +177,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
-        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "WebDriverSupport"]),
+        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "ProcessTestSupport", "WebDriverSupport"]),
+        /// The one child process of the tests: a built `raisedash` started through the launcher,
+        /// its output captured (not shipped).
+        .target(name: "ProcessTestSupport", dependencies: ["ProcessLauncher"], path: "Tests/ProcessTestSupport"),
         /// A W3C WebDriver client for headless Chromium tests (not shipped).
         .target(name: "WebDriverSupport", dependencies: ["ProcessLauncher"], path: "Tests/WebDriverSupport"),
         .testTarget(name: "DashboardTests", dependencies: [

@@ -14,6 +14,12 @@ public enum Observability {
     /// The registry `/metrics` renders.
     public static let registry = PrometheusCollectorRegistry()
 
+    private static let metricsBootstrap: Void = MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+    /// Sends swift-metrics to `registry`. Once per process however often it is called: a test
+    /// process hosts many roles, and swift-metrics allows a single bootstrap.
+    public static func bootstrapMetrics() { metricsBootstrap }
+
     /// Bootstraps swift-log (stderr, the configured level) and swift-metrics (Prometheus).
     /// Returns the logger the role passes down.
     public static func bootstrap(label: String, level: Logger.Level) -> Logger {
@@ -22,7 +28,7 @@ public enum Observability {
             handler.logLevel = level
             return handler
         }
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        bootstrapMetrics()
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger

@@ -44,6 +44,9 @@ final class SocketLoop: Sendable {
     /// The CPU-time clock of the socket's thread once it runs (Linux; nil elsewhere), so tests
     /// can check that a waiting socket's thread sleeps.
     let threadCPUClock = Mutex<Int32?>(nil)
+    /// Endpoints this socket connected to (and did not disconnect from): what
+    /// ``RefusalWatch`` connects again after a failed handshake.
+    let connectedEndpoints = Mutex<[String]>([])
     private let state = Mutex(State())
 
     init(type: ZMQSocketType, context: ZMQContext, wake: WakeSignal, options: ZMQSocketOptions) {
@@ -146,10 +149,14 @@ final class SocketLoop: Sendable {
         defer { message.deallocate() }
         var outbox = Outbox()
         var receiving = type.canReceive
+        var refusals = RefusalWatch(socket: socket, context: context.handle.raw)
         var items = [
             zmq_pollitem_t(socket: socket, fd: 0, events: 0, revents: 0),
             zmq_pollitem_t(socket: nil, fd: wake.readFD, events: Int16(ZMQ_POLLIN), revents: 0),
         ]
+        if let monitor = refusals.monitor {
+            items.append(zmq_pollitem_t(socket: monitor, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
+        }
         var pollOutReported = false
 
         while true {
@@ -164,13 +171,14 @@ final class SocketLoop: Sendable {
             if closing { break }
             outbox.expire(now: .now)
             let now = ContinuousClock.now
-            let plan = outbox.pollPlan(now: now)
+            refusals.reconnectIfDue(socket, endpoints: connectedEndpoints.withLock { $0 }, now: now)
+            var plan = outbox.pollPlan(now: now)
+            if let retry = refusals.wakeUp { plan.wakeUp = min(plan.wakeUp ?? retry, retry) }
             var events: Int32 = 0
             if receiving && !inbox.isFull { events |= ZMQ_POLLIN }
             if plan.pollOut { events |= ZMQ_POLLOUT }
             items[0].events = Int16(events)
-            items[0].revents = 0
-            items[1].revents = 0
+            for index in items.indices { items[index].revents = 0 }
             // Round up so a deadline is never polled for with a zero timeout before it passes.
             let timeout = plan.wakeUp.map { $0 <= now ? 0 : (($0 - now).wholeMillisecondsRoundingUp ?? 0) } ?? -1
 
@@ -186,6 +194,9 @@ final class SocketLoop: Sendable {
                 break
             }
             if items[1].revents & Int16(ZMQ_POLLIN) != 0 { wake.drain() }
+            if items.count > 2, items[2].revents & Int16(ZMQ_POLLIN) != 0 {
+                refusals.readEvents(connectedEndpoints: connectedEndpoints.withLock { $0 }, now: .now)
+            }
             pollOutReported = items[0].revents & Int16(ZMQ_POLLOUT) != 0
             if items[0].revents & Int16(ZMQ_POLLIN) != 0 {
                 if let error = receiveAvailable(socket, message) {
@@ -194,6 +205,7 @@ final class SocketLoop: Sendable {
                 }
             }
         }
+        refusals.close(socket)
         shutDown(socket, outbox: &outbox)
     }
 

@@ -81,12 +81,16 @@ public final class ZMQSocket: Sendable {
         }.get()
     }
 
-    /// Connects to `endpoint`. The connection is made (and remade after losses) in the
-    /// background; this returns once libzmq accepted the endpoint, not when a peer answered.
+    /// Connects to `endpoint`. The connection is made (and remade after losses, and after a
+    /// failed handshake, see ``RefusalWatch``) in the background; this returns once libzmq
+    /// accepted the endpoint, not when a peer answered.
     public func connect(_ endpoint: String) async throws(ZMQError) {
         try Self.check(endpoint, .connect)
-        try await loop.perform(.connect, subject: endpoint) { socket in
-            zmq_connect(socket, endpoint) == 0 ? .success(()) : .failure(.last(.connect, subject: endpoint))
+        let loop = self.loop
+        try await loop.perform(.connect, subject: endpoint) { socket -> Result<Void, ZMQError> in
+            guard zmq_connect(socket, endpoint) == 0 else { return .failure(.last(.connect, subject: endpoint)) }
+            loop.connectedEndpoints.withLock { $0.append(endpoint) }
+            return .success(())
         }.get()
     }
 
@@ -102,8 +106,13 @@ public final class ZMQSocket: Sendable {
     /// Drops a connection made with ``connect(_:)``.
     public func disconnect(_ endpoint: String) async throws(ZMQError) {
         try Self.check(endpoint, .disconnect)
-        try await loop.perform(.disconnect, subject: endpoint) { socket in
-            zmq_disconnect(socket, endpoint) == 0 ? .success(()) : .failure(.last(.disconnect, subject: endpoint))
+        let loop = self.loop
+        try await loop.perform(.disconnect, subject: endpoint) { socket -> Result<Void, ZMQError> in
+            guard zmq_disconnect(socket, endpoint) == 0 else { return .failure(.last(.disconnect, subject: endpoint)) }
+            loop.connectedEndpoints.withLock { endpoints in
+                if let index = endpoints.firstIndex(of: endpoint) { endpoints.remove(at: index) }
+            }
+            return .success(())
         }.get()
     }
 

@@ -1,6 +1,7 @@
 import BotAPITestSupport
 import Foundation
 import Gateway
+import ProcessTestSupport
 import RaiseDashConfig
 import RoleSupport
 import Testing

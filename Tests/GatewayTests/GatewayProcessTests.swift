@@ -1,6 +1,6 @@
 import BotAPITestSupport
 import Foundation
-import ProcessLauncher
+import ProcessTestSupport
 import Synchronization
 import RoleSupport
 import Testing
@@ -9,59 +9,6 @@ import ZeroMQ
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The repository root, found from this file's path (Tests/GatewayTests/<file>).
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// A `raisedash` process whose combined output the test can read.
-///
-/// Started through `ProcessLauncher`, the one launcher of the test process: it dies with the
-/// test process (parent-death signal and a lifeline on standard input), and inherits no pipe
-/// of any other child.
-final class ChildProcess: Sendable {
-    let process: LaunchedProcess
-    private let output = OutputBuffer()
-
-    init(arguments: [String], environment: [String: String], directory: String) throws {
-        let binary = repositoryRoot.appendingPathComponent(".build/debug/raisedash").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw HarnessError("\(binary) is missing: run `swift build --product raisedash` first")
-        }
-        var environment = environment
-        environment["RAISEDASH_SUPERVISED"] = "1"
-        process = try ProcessLauncher.start(Launch(
-            executable: binary, arguments: arguments, environment: environment, directory: directory,
-            input: .lifeline, output: .pipe, error: .sameAsOutput))
-        let descriptor = process.standardOutput!
-        let output = self.output
-        // A dedicated thread does the blocking reads.
-        Thread {
-            PipeReading.readChunks(from: descriptor) { chunk in
-                output.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-            }
-            close(descriptor)
-        }.start()
-    }
-
-    var text: String { output.text.withLock { $0 } }
-
-    func signal(_ signal: Int32) { process.signal(signal) }
-
-    /// Waits for the process to exit; its status, or nil if it was still running.
-    func waitForExit(timeout: Duration) async -> Int32? {
-        await process.waitForExit(timeout: timeout)
-    }
-
-    deinit {
-        process.signal(SIGKILL)
-    }
-}
-
-/// What a child process wrote, filled by its reader thread.
-final class OutputBuffer: Sendable {
-    let text = Mutex<String>("")
-}
 
 @Suite("Gateway as a process", .serialized)
 struct GatewayProcessTests {

@@ -99,13 +99,13 @@ import Testing
     func twoProcessesShareTheFile() async throws {
         let fixture = try await StoreFixture()
         defer { fixture.remove() }
-        let tool = try ChildProcess.benchTool()
+        let tool = try ApplyUpdateTool.benchTool()
 
         // The same /new_issue update from a child process and from this one at the same time.
         let update = InboundUpdate(
             updateID: 9001, chat: F.chat, sender: F.driver,
             event: .newIssue(command: 91, reported: .init(messageID: 90, text: "shared")), receivedAt: F.t0)
-        async let child = ChildProcess.apply(update, database: fixture.path, tool: tool)
+        async let child = ApplyUpdateTool.apply(update, database: fixture.path, tool: tool)
         let here = try await fixture.store.apply(update)
         let there = try await child
         #expect([here.outcome.label, there].sorted() == ["applied", "duplicate"])
@@ -122,7 +122,7 @@ import Testing
             let press = InboundUpdate(
                 updateID: 9100 + Int64(index), chat: F.chat, sender: person,
                 event: .press(query: CallbackQueryID("q\(index)"), data: data), receivedAt: F.at(minutes: 1))
-            children.append(Task { try await ChildProcess.apply(press, database: fixture.path, tool: tool) })
+            children.append(Task { try await ApplyUpdateTool.apply(press, database: fixture.path, tool: tool) })
         }
         let mine = try await fixture.store.apply(
             updateID: 9200, chat: F.chat, sender: F.carol, event: .press(query: "mine", data: data), now: F.at(minutes: 1))
@@ -160,7 +160,7 @@ extension StoreFixture {
 }
 
 /// Runs the built `raisedash-bench apply-update` as a separate process.
-enum ChildProcess {
+enum ApplyUpdateTool {
     /// The executable next to this test bundle in the build products directory.
     static func benchTool() throws -> URL {
         var candidates: [URL] = []

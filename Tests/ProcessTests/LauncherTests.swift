@@ -1,5 +1,6 @@
 import Foundation
 import ProcessLauncher
+import ProcessTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

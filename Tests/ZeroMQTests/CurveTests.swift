@@ -14,12 +14,14 @@ struct CurveTests {
         let pair: ZMQCurveKeyPair
     }
 
-    func server(allowing allowed: Set<ZMQCurveKey>) async throws -> Server {
+    func server(
+        allowing allowed: Set<ZMQCurveKey>, pair: ZMQCurveKeyPair? = nil, endpoint: String = "tcp://127.0.0.1:*"
+    ) async throws -> Server {
         let context = try ZMQContext()
         let authenticator = try ZMQCurveAuthenticator(context: context, allowedClientKeys: allowed)
-        let pair = try ZMQCurveKeyPair.generate()
+        let pair = try pair ?? ZMQCurveKeyPair.generate()
         let router = try context.socket(.router, options: ZMQSocketOptions(linger: .zero, security: .curveServer(secretKey: pair.secretKey)))
-        let endpoint = try await router.bind("tcp://127.0.0.1:*")
+        let endpoint = try await router.bind(endpoint)
         return Server(context: context, router: router, endpoint: endpoint, authenticator: authenticator, pair: pair)
     }
 
@@ -91,6 +93,40 @@ struct CurveTests {
         let friend = try await client(clients, to: server, pair: allowedPair)
         try await within(.seconds(30), "exchange") { try await expectExchange(server, friend) }
         try await terminate(clients, server)
+    }
+
+    @Test("a refused client gets through on the same socket once the restarted server allows its key")
+    func refusedThenAllowed() async throws {
+        let serverPair = try ZMQCurveKeyPair.generate()
+        let latePair = try ZMQCurveKeyPair.generate()
+        let first = try await server(allowing: [try ZMQCurveKeyPair.generate().publicKey], pair: serverPair)
+        let clients = try ZMQContext()
+        let dealer = try await client(clients, to: first, pair: latePair)
+        try await sendRefused(dealer, "too early")
+        try await within(.seconds(20), "the refusal") {
+            while first.authenticator.refusedCount == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        // The operator adds the key to the allow-list and restarts the server (rotation, step 2).
+        try await within(.seconds(30), "stop the first server") { await first.context.terminate() }
+        let second = try await server(allowing: [latePair.publicKey], pair: serverPair, endpoint: first.endpoint)
+        // libzmq alone never reconnects a session whose handshake failed; the socket's watch
+        // does, after its back-off (1 s, then 2 s, ...).
+        // What the refused connection had queued may come first: it was kept for the new one.
+        let received = try await within(.seconds(45), "the late key's message arrives") { () async throws -> [Data] in
+            var texts: [Data] = []
+            while !texts.contains(Data("after the restart".utf8)) {
+                do {
+                    try await dealer.send([Data("after the restart".utf8)])
+                } catch let error as ZMQError where error.code == .wouldBlock {
+                    continue  // no connection yet: the send timed out
+                }
+                while let message = try await second.router.receive(timeout: .seconds(3)) { texts.append(message.last ?? Data()) }
+            }
+            return texts
+        }
+        #expect(Set(received).isSubset(of: [Data("too early".utf8), Data("after the restart".utf8)]))
+        #expect(second.authenticator.refusedCount == 0)
+        try await terminate(clients, second)
     }
 
     @Test("a plain client cannot talk to a CURVE server")

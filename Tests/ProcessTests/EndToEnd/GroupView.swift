@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// One message of a chat as the simulator's transcript shows it: what a person in the group

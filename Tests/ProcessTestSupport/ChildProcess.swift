@@ -1,21 +1,19 @@
 import Foundation
 import ProcessLauncher
-import RoleSupport
 import Synchronization
-import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
 
+// The one way tests start a `raisedash` (or `raisedash-bench`) process: through
+// `ProcessLauncher`, with its output captured on a reader thread.
+
 /// The repository root, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
+public let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The `raisedash` binary the test command built (`swift build --product raisedash`).
-func raisedashBinary() throws -> String {
+public func raisedashBinary() throws -> String {
     let path = repositoryRoot.appendingPathComponent(".build/debug/raisedash").path
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw TestFailure("\(path) is missing: run `swift build --product raisedash` first (scripts/test does)")
@@ -23,9 +21,9 @@ func raisedashBinary() throws -> String {
     return path
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Ports already handed out in this test process. Suites run in parallel, each picks several
@@ -46,7 +44,7 @@ private final class PortBook: @unchecked Sendable {
 private let portBook = PortBook()
 
 /// A TCP port nobody listens on right now, and that no other caller in this process got.
-func freePort() -> Int {
+public func freePort() -> Int {
     for _ in 0..<100 {
         let port = unusedPort()
         if port > 0, portBook.claim(port) { return port }
@@ -67,39 +65,16 @@ private func unusedPort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// Settings for one isolated installation: free ports and endpoints, a temp database.
-func isolatedEnvironment(extra: [String: String] = [:]) -> [String: String] {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rd-proc-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    var environment: [String: String] = [
-        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-        "HOME": dir.path,
-        "DATABASE_PATH": dir.appendingPathComponent("incidents.db").path,
-        "HTTP_PORT": "\(freePort())",
-        "RAISEDASH_GATEWAY_HTTP_PORT": "\(freePort())",
-        "RAISEDASH_SENDER_HTTP_PORT": "\(freePort())",
-        "RAISEDASH_SCHEDULER_HTTP_PORT": "\(freePort())",
-        "RAISEDASH_INBOUND_ENDPOINT": "tcp://127.0.0.1:\(freePort())",
-        "RAISEDASH_INTENTS_ENDPOINT": "tcp://127.0.0.1:\(freePort())",
-        "RAISEDASH_TICKS_ENDPOINT": "tcp://127.0.0.1:\(freePort())",
-        "RAISEDASH_SIMULATOR_PORT": "\(freePort())",
-        "LOG_LEVEL": "info",
-        "RAISEDASH_TEST_DIR": dir.path,
-    ]
-    environment.merge(extra) { _, new in new }
-    return environment
-}
-
 /// A running `raisedash` process whose combined output the test can wait on.
 ///
 /// Started through `ProcessLauncher` (the one launcher of the test process): it dies with
 /// the test process (SIGKILL as its parent-death signal), and as `raisedash up` gives its
 /// children, it gets a lifeline on standard input and `RAISEDASH_SUPERVISED=1`.
-final class ChildProcess: Sendable {
-    let process: LaunchedProcess
+public final class ChildProcess: Sendable {
+    public let process: LaunchedProcess
     private let output = CapturedOutput()
 
-    init(arguments: [String], environment: [String: String], directory: String? = nil) throws {
+    public init(arguments: [String], environment: [String: String], directory: String? = nil) throws {
         var environment = environment
         environment["RAISEDASH_SUPERVISED"] = "1"
         process = try ProcessLauncher.start(Launch(
@@ -109,7 +84,7 @@ final class ChildProcess: Sendable {
         let descriptor = process.standardOutput!
         let output = self.output
         Thread {
-            PipeReading.readChunks(from: descriptor) { chunk in
+            ChildOutput.readChunks(from: descriptor) { chunk in
                 let text = String(decoding: chunk, as: UTF8.self)
                 output.text.withLock { $0 += text }
             }
@@ -118,13 +93,13 @@ final class ChildProcess: Sendable {
         }.start()
     }
 
-    var pid: pid_t { process.pid }
+    public var pid: pid_t { process.pid }
 
-    var text: String { output.text.withLock { $0 } }
+    public var text: String { output.text.withLock { $0 } }
 
     /// Waits until the output satisfies `condition`; fails with the output so far otherwise.
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws -> String {
+    public func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let text = self.text
@@ -134,14 +109,14 @@ final class ChildProcess: Sendable {
         throw TestFailure("timed out waiting for \(what); output so far:\n\(text)")
     }
 
-    func waitFor(line fragment: String, timeout: Duration = .seconds(30)) async throws {
+    public func waitFor(line fragment: String, timeout: Duration = .seconds(30)) async throws {
         try await waitFor("\"\(fragment)\"", timeout: timeout) { $0.contains(fragment) }
     }
 
     /// Waits for the process to exit; returns its status, or nil if it was still running.
     /// After an exit it also waits (up to 5 s) for the reader to reach the end of the output, so
     /// `text` holds everything the process wrote: the exit can be seen before the last read.
-    func waitForExit(timeout: Duration) async -> Int32? {
+    public func waitForExit(timeout: Duration) async -> Int32? {
         let status = await process.waitForExit(timeout: timeout)
         if status != nil {
             let deadline = ContinuousClock.now + .seconds(5)
@@ -152,7 +127,7 @@ final class ChildProcess: Sendable {
         return status
     }
 
-    func signal(_ signal: Int32) { process.signal(signal) }
+    public func signal(_ signal: Int32) { process.signal(signal) }
 
     deinit {
         process.signal(SIGKILL)
@@ -167,7 +142,7 @@ final class CapturedOutput: Sendable {
 }
 
 /// Whether a process with this pid exists (and is not a zombie).
-func isAlive(_ pid: pid_t) -> Bool {
+public func isAlive(_ pid: pid_t) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
     let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
     // Field 3 is the state; Z is a zombie (exited, not yet reaped).
@@ -178,11 +153,3 @@ func isAlive(_ pid: pid_t) -> Bool {
     return true
 }
 
-/// GET a URL and return the status code (nil if the connection failed).
-func httpStatus(_ url: String) async -> Int? {
-    guard let url = URL(string: url) else { return nil }
-    var request = URLRequest(url: url)
-    request.timeoutInterval = 5
-    guard let (_, response) = try? await URLSession.shared.data(for: request) else { return nil }
-    return (response as? HTTPURLResponse)?.statusCode
-}
