@@ -102,17 +102,21 @@ struct ReportsBench: AsyncParsableCommand {
                     let bytes: Int
                     // As the admin API does: load and compute on the report thread, then encode.
                     func report<T: Encodable & Sendable>(
-                        _ span: ReportPeriod, participations: Bool = false, _ body: @escaping @Sendable (KPIDataset) -> T
+                        _ span: ReportPeriod, participations: Bool = false, incidents: Bool = true,
+                        _ body: @escaping @Sendable (KPIDataset) -> T
                     ) async throws -> Int {
                         try encoder.encode(try await store.kpiReport(
                             company: company, span: span, chat: filter.chatID,
-                            participations: participations || filter.userID != nil, body)).count
+                            participations: participations || filter.userID != nil, incidents: incidents, body)).count
                     }
                     switch kind {
-                    case "departments": bytes = try await report(period) { engine.departments($0, period: period, filter: filter) }
-                    case "sla": bytes = try await report(period) { engine.slaReport($0, period: period, filter: filter) }
+                    case "departments":
+                        bytes = try await report(period, incidents: false) { engine.departments($0, period: period, filter: filter) }
+                    case "sla": bytes = try await report(period, incidents: false) { engine.slaReport($0, period: period, filter: filter) }
                     case "people":
-                        bytes = try await report(period, participations: true) { engine.people($0, period: period, filter: filter) }
+                        bytes = try await report(period, participations: true, incidents: false) {
+                            engine.people($0, period: period, filter: filter)
+                        }
                     case "groups": bytes = try await report(period) { engine.groups($0, period: period, filter: filter) }
                     case "comparison":
                         bytes = try await report(ReportPeriod(from: period.previous.from, to: period.to)) {
