@@ -109,6 +109,7 @@ struct ReportsBench: AsyncParsableCommand {
                             company: company, span: span, chat: filter.chatID,
                             participations: participations || filter.userID != nil, incidents: incidents, body)).count
                     }
+                    let countsCreated = filter.departmentID == nil && filter.userID == nil
                     switch kind {
                     case "departments":
                         bytes = try await report(period, incidents: false) { engine.departments($0, period: period, filter: filter) }
@@ -117,12 +118,15 @@ struct ReportsBench: AsyncParsableCommand {
                         bytes = try await report(period, participations: true, incidents: false) {
                             engine.people($0, period: period, filter: filter)
                         }
-                    case "groups": bytes = try await report(period) { engine.groups($0, period: period, filter: filter) }
+                    case "groups":
+                        bytes = try await report(period, incidents: countsCreated) { engine.groups($0, period: period, filter: filter) }
                     case "comparison":
-                        bytes = try await report(ReportPeriod(from: period.previous.from, to: period.to)) {
+                        let span = ReportPeriod(from: period.previous.from, to: period.to)
+                        bytes = try await report(span, incidents: countsCreated) {
                             engine.comparison($0, period: period, filter: filter)
                         }
-                    case "summary": bytes = try await report(period) { engine.summary($0, period: period, filter: filter) }
+                    case "summary":
+                        bytes = try await report(period, incidents: countsCreated) { engine.summary($0, period: period, filter: filter) }
                     default:
                         let span = engine.trendSpan(period, bucket: .day)!
                         let chat = filter.chatID

@@ -102,6 +102,15 @@ struct StoreKPIReferenceTests {
                         == (try encoder.encode(engine.departments(data, period: span, filter: filter))))
                     #expect(try encoder.encode(engine.slaReport(lean, period: span, filter: filter))
                         == (try encoder.encode(engine.slaReport(data, period: span, filter: filter))))
+                    // The others count created incidents only without a department or person filter.
+                    if filter.departmentID != nil || filter.userID != nil {
+                        #expect(try encoder.encode(engine.summary(lean, period: span, filter: filter))
+                            == (try encoder.encode(engine.summary(data, period: span, filter: filter))))
+                        #expect(try encoder.encode(engine.groups(lean, period: span, filter: filter))
+                            == (try encoder.encode(engine.groups(data, period: span, filter: filter))))
+                        #expect(try encoder.encode(engine.comparison(lean, period: span, filter: filter))
+                            == (try encoder.encode(engine.comparison(data, period: span, filter: filter))))
+                    }
                     let sessions = engine.sessions(data, in: span, filter: filter)
                     #expect(engine.summary(sessions, created: 0).sla == engine.sla(sessions), "seed \(seed) span \(span)")
                     compared += 1
