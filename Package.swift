@@ -113,7 +113,7 @@ let package = Package(
 
         /// The dashboard: server-rendered pages for a company's managers (docs/dashboard.md).
         .target(name: "Dashboard", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig",
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -184,7 +184,7 @@ let package = Package(
         /// A W3C WebDriver client for headless Chromium tests (not shipped).
         .target(name: "WebDriverSupport", dependencies: ["ProcessLauncher"], path: "Tests/WebDriverSupport"),
         .testTarget(name: "DashboardTests", dependencies: [
-            "Dashboard", "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "RaiseDashConfig", "RoleSupport",
+            "Dashboard", "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -7,11 +7,14 @@ extension Dashboard {
     /// A store refusal as a sentence for the page (nil: not the person's mistake).
     func sentence(_ error: StoreError) -> String? {
         switch error.code {
-        case .invalidInput, .duplicate, .notFound, .conflict:
-            let message = error.message
-            return message.prefix(1).uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
+        case .invalidInput, .duplicate, .notFound, .conflict: return sentence(error.message)
         default: return nil
         }
+    }
+
+    /// A refusal worded for the admin API (`start must be ...`) as a sentence for the page.
+    func sentence(_ message: String) -> String {
+        message.prefix(1).uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
     }
 
     /// A department (not deleted) of the viewer's company named by the path, or nil.

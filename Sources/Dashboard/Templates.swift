@@ -5,7 +5,8 @@ enum Templates {
     static let all: [String: String] = [
         "header": header, "footer": footer, "login": login, "overview": overview, "incidents": incidents,
         "incident": incident, "departments": departments, "department": department, "groups": groups,
-        "people": people, "reports": reports, "message": message,
+        "people": people, "reports": reports, "message": message, "shifts": shifts, "shift": shift,
+        "shiftFields": shiftFields,
     ]
 
     static let header = """
@@ -23,6 +24,7 @@ enum Templates {
             <a href="/dashboard/incidents" {{#nav.incidents}}class="current"{{/nav.incidents}}>Incidents</a>
             <a href="/dashboard/departments" {{#nav.departments}}class="current"{{/nav.departments}}>Departments</a>
             <a href="/dashboard/groups" {{#nav.groups}}class="current"{{/nav.groups}}>Groups</a>
+            <a href="/dashboard/shifts" {{#nav.shifts}}class="current"{{/nav.shifts}}>Shifts</a>
             <a href="/dashboard/people" {{#nav.people}}class="current"{{/nav.people}}>People</a>
             <a href="/dashboard/reports" {{#nav.reports}}class="current"{{/nav.reports}}>Reports</a>
           </nav>
@@ -320,6 +322,9 @@ enum Templates {
         button { font: inherit; padding: .25rem .7rem; border: 1px solid var(--line); border-radius: 6px; background: #fff; cursor: pointer; }
         button.danger { border-color: #ff8182; }
         button.approve { border-color: #4ac26b; }
+        .badge.on-shift { background: #dafbe1; }
+        fieldset.days { border: 1px solid var(--line); border-radius: 6px; display: flex; gap: .6rem; flex-wrap: wrap; }
+        fieldset.days label { flex-direction: row; color: var(--fg); }
         .login { max-width: 28rem; margin: 3rem auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.2rem 1.5rem; }
         .login input { width: 100%; }
         .tabs a { display: inline-block; margin: 0 .8rem .6rem 0; }

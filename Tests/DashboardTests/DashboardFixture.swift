@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import IncidentCore
+import IncidentShifts
 import IncidentStore
 import Logging
 import RaiseDashConfig
@@ -28,6 +29,8 @@ struct DashboardFixture {
         var driver: Person
         var member: Person
         var incident: IncidentID
+        /// The member's Monday night shift in the marker department and group.
+        var shift: ShiftRecord
         var marker: String
     }
 
@@ -82,22 +85,31 @@ struct DashboardFixture {
             updateID: people * 100 + 2, chat: pending, sender: member, event: .botMember(canPinMessages: true),
             now: now.addingTimeInterval(60))
         #expect(added.outcome == .applied)
+        let shift = try await store.createShift(
+            company: company.id,
+            ShiftInput(
+                departmentID: secret.id, chatID: chat.id, userID: member.id,
+                shift: WeeklyShift(day: .monday, start: TimeOfDay("22:00")!, end: TimeOfDay("06:00")!)),
+            now: now)
         return World(
             company: company, dispatch: dispatch, secret: secret, chat: chat, pendingChat: pending, driver: driver, member: member,
-            incident: incident, marker: marker)
+            incident: incident, shift: shift, marker: marker)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    func dashboard(throttle: LoginThrottle = .init()) -> Dashboard {
+    func dashboard(throttle: LoginThrottle = .init(), now: @escaping @Sendable () -> Date = Date.init) -> Dashboard {
         Dashboard(
             store: store, platformKey: Secret(Self.platformKey), logger: Logger(label: "dashboard-test"),
-            throttle: throttle)
+            throttle: throttle, now: now)
     }
 
-    /// Runs `body` with a browser on a live server of the dashboard.
-    func withBrowser(throttle: LoginThrottle = .init(), _ body: @Sendable (Browser) async throws -> Void) async throws {
-        let dashboard = dashboard(throttle: throttle)
+    /// Runs `body` with a browser on a live server of the dashboard, whose clock is `now`.
+    func withBrowser(
+        throttle: LoginThrottle = .init(), now: @escaping @Sendable () -> Date = Date.init,
+        _ body: @Sendable (Browser) async throws -> Void
+    ) async throws {
+        let dashboard = dashboard(throttle: throttle, now: now)
         let readiness = Readiness(parts: [])
         let app = RoleHTTP.application(
             role: "incidents", host: "127.0.0.1", port: 0, readiness: readiness, logger: Logger(label: "dashboard-test"),
@@ -114,7 +126,10 @@ struct DashboardFixture {
         for department in try await store.departments(company: world.company.id) {
             lines.append("\(department)")
             lines.append("\(try await store.members(of: department.id))")
+            lines.append("leads \(try await store.leads(of: department.id))")
         }
+        lines.append("\(try await store.shifts(company: world.company.id))")
+        lines.append("\(try await store.escalationLadder(company: world.company.id, ownReminder: true))")
         for group in try await store.groups(companyID: world.company.id.rawValue) { lines.append("\(group)") }
         lines.append("\(try await store.group(chat: world.pendingChat.id) as Any)")
         for incident in try await store.incidents(company: world.company.id) {

@@ -26,6 +26,8 @@ import Testing
     static func probes(_ a: DashboardFixture.World) -> [String: Probe] {
         let department = String(a.secret.id.rawValue)
         let chat = String(a.chat.id.rawValue)
+        let member = String(a.member.id.rawValue)
+        let shift = ["department": department, "chat": chat, "member": member, "start": "08:00", "end": "16:00"]
         return [
             "POST dashboard/logout": Probe(ownerChanges: false),
             "POST dashboard/company": Probe(form: ["company_id": String(a.company.id.rawValue)], ownerChanges: false),
@@ -44,6 +46,15 @@ import Testing
             "POST dashboard/groups/activation-code": Probe(ownerChanges: true),
             "POST dashboard/groups/:chat/approve": Probe(ownerChanges: true),
             "POST dashboard/groups/:chat/deny": Probe(ownerChanges: true),
+            "GET dashboard/shifts": Probe(),
+            "POST dashboard/shifts": Probe(form: shift.merging(["day_tuesday": "1"]) { $1 }, ownerChanges: true),
+            "GET dashboard/shifts/:shift": Probe(),
+            "POST dashboard/shifts/:shift/update": Probe(form: shift.merging(["day": "tuesday"]) { $1 }, ownerChanges: true),
+            "POST dashboard/shifts/:shift/delete": Probe(ownerChanges: true),
+            "POST dashboard/shifts/leads": Probe(form: ["department": department, "member": member, "lead": "1"], ownerChanges: true),
+            "POST dashboard/shifts/escalation": Probe(
+                form: ["escalation_minutes": "20", "direct_message_minutes": "5", "reminder_minutes": "3"], ownerChanges: true),
+            "POST dashboard/shifts/timezone": Probe(form: ["timezone": "Asia/Tashkent"], ownerChanges: true),
             "GET dashboard/people": Probe(),
             "GET dashboard/reports": Probe(query: "?kind=departments&from=2025-02-27&to=2025-03-03"),
             "GET dashboard/reports/download": Probe(query: "?kind=departments&from=2025-02-27&to=2025-03-03&format=csv&department_id=\(department)&chat_id=\(chat)", ownerSees: true),
@@ -64,6 +75,7 @@ import Testing
             .replacingOccurrences(of: ":incident", with: String(a.incident.rawValue))
             .replacingOccurrences(of: ":department", with: String((probe.dispatch ? a.dispatch : a.secret).id.rawValue))
             .replacingOccurrences(of: ":chat", with: String(a.pendingChat.id.rawValue))
+            .replacingOccurrences(of: ":shift", with: String(a.shift.id))
         try await fixture.withBrowser { browser in
             // Company B, aimed at A's things.
             try await browser.login(fixture.keyB)
@@ -77,7 +89,8 @@ import Testing
             #expect(!page.html.contains(a.marker), "\(route) showed company A's data to company B")
             #expect(!page.html.contains(a.company.name), "\(route) named company A to company B")
             #expect(try await fixture.snapshot(a) == before, "\(route) changed company A for company B")
-            if path.contains(String(a.incident.rawValue)) || path.contains("/departments/") || path.contains(String(a.pendingChat.id.rawValue)) {
+            if path.contains(String(a.incident.rawValue)) || path.contains("/departments/") || path.contains(String(a.pendingChat.id.rawValue))
+                || route.contains(":shift") {
                 #expect(page.status == .notFound, "\(route) answered \(page.status) for another company's id")
             }
             if route == "GET dashboard/reports/download" || route == "GET dashboard/incidents" {
@@ -93,6 +106,7 @@ import Testing
             .replacingOccurrences(of: ":incident", with: String(control.a.incident.rawValue))
             .replacingOccurrences(of: ":department", with: String((probe.dispatch ? control.a.dispatch : control.a.secret).id.rawValue))
             .replacingOccurrences(of: ":chat", with: String(control.a.pendingChat.id.rawValue))
+            .replacingOccurrences(of: ":shift", with: String(control.a.shift.id))
         let ownProbe = Self.probes(control.a)[route]!
         try await control.withBrowser { browser in
             try await browser.login(control.keyA)
