@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentKPI
+@testable import IncidentKPI
 @testable import IncidentStore
 import Testing
 
