@@ -57,7 +57,7 @@ extension Dashboard {
         let today = KPICalendar(settings).period(.day, containing: at)
         let todaySummary = try await store.kpiReport(company: company.id, span: today) { engine.summary($0, period: today) }
         let week = ReportPeriod(from: at.addingTimeInterval(-7 * 86_400), to: at)
-        let sla = try await store.kpiReport(company: company.id, span: week) { engine.slaReport($0, period: week) }
+        let sla = try await store.kpiReport(company: company.id, span: week, incidents: false) { engine.slaReport($0, period: week) }
 
         // One row per department (and one for incidents not yet assigned), one cell per status.
         var rows: [[String: Any]] = []

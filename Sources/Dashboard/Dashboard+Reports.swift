@@ -81,13 +81,15 @@ extension Dashboard {
         _ kind: String, company: CompanyID, settings: KPISettings, period: ReportPeriod
     ) async throws -> (chart: String, columns: [String], rows: [[String]]) {
         let engine = KPIEngine(settings: settings, now: now())
-        func compute<T: Sendable>(_ span: ReportPeriod, participations: Bool = false, _ body: @escaping @Sendable (KPIDataset) -> T) async throws -> T {
-            try await store.kpiReport(company: company, span: span, participations: participations, body)
+        func compute<T: Sendable>(
+            _ span: ReportPeriod, participations: Bool = false, incidents: Bool = true, _ body: @escaping @Sendable (KPIDataset) -> T
+        ) async throws -> T {
+            try await store.kpiReport(company: company, span: span, participations: participations, incidents: incidents, body)
         }
         let count = { (value: Int) in String(value) }
         switch kind {
         case "sla":
-            let report = try await compute(period) { engine.slaReport($0, period: period) }
+            let report = try await compute(period, incidents: false) { engine.slaReport($0, period: period) }
             let names = report.byDepartment.map { $0.name ?? "department \($0.departmentID.rawValue)" }
             let chart = SVGChart.bars(title: "SLA compliance by department", categories: names, series: [
                 .init(name: "claim within SLA", values: report.byDepartment.map { $0.sla.claim.percent ?? 0 }),
@@ -114,7 +116,7 @@ extension Dashboard {
             let rows = report.points.map { [$0.label, count($0.created), count($0.resolved), count($0.autoClosed), count($0.reopened), count($0.backlog)] }
             return (chart, [bucket.rawValue.capitalized, "Created", "Resolved", "Closed without summary", "Reopened", "Open at end"], rows)
         case "people":
-            let report = try await compute(period, participations: true) { engine.people($0, period: period) }
+            let report = try await compute(period, participations: true, incidents: false) { engine.people($0, period: period) }
             let names = report.people.map { $0.name ?? "user \($0.userID.rawValue)" }
             let chart = SVGChart.bars(title: "Work by person", categories: names, series: [
                 .init(name: "claimed", values: report.people.map { Double($0.claimed) }),
@@ -169,7 +171,7 @@ extension Dashboard {
             ]
             return (chart, ["", "Value"], rows)
         default:  // departments
-            let report = try await compute(period) { engine.departments($0, period: period) }
+            let report = try await compute(period, incidents: false) { engine.departments($0, period: period) }
             let names = report.departments.map { $0.name ?? "department \($0.departmentID.rawValue)" }
             let chart = SVGChart.bars(title: "Department sessions", categories: names, series: [
                 .init(name: "assigned", values: report.departments.map { Double($0.summary.sessions) }),

@@ -272,7 +272,14 @@ public struct KPIEngine: Sendable {
         }
         summary.timeToClaim = DurationStats(claims)
         summary.timeToResolve = DurationStats(resolutions)
-        summary.sla = sla(of: sessions)
+        // The SLA from the same durations, rather than working them out again per session.
+        var claim = Compliance()
+        var resolve = Compliance()
+        for duration in claims { claim.add(duration, threshold: settings.claimThreshold) }
+        for duration in resolutions { resolve.add(duration, threshold: settings.resolveThreshold) }
+        summary.sla = SLAStats(
+            claimThresholdSeconds: settings.claimThreshold, resolveThresholdSeconds: settings.resolveThreshold,
+            claim: claim, resolve: resolve)
         return summary
     }
 
@@ -441,42 +448,51 @@ public struct KPIEngine: Sendable {
             var active: Double = 0
             var claim = Compliance(), resolve = Compliance()
         }
-        struct Worked: Hashable {
-            var user: UserID
-            var session: SessionKey
+        // Each person's tally by a slot number, looked up once per participation.
+        var slots: [UserID: Int] = [:]
+        var tallies: [Tally] = []
+        func slot(_ user: UserID) -> Int {
+            if let slot = slots[user] { return slot }
+            slots[user] = tallies.count
+            tallies.append(Tally())
+            return tallies.count - 1
         }
-        var tallies: [UserID: Tally] = [:]
-        // A person counts once per resolved session they worked on, however often they joined.
-        var workedResolved = Set<Worked>()
-        workedResolved.reserveCapacity(data.participations.count)
+        // A person counts once per resolved session they worked on, however often they joined:
+        // the first person seen on each session, and a set for the others.
+        var firstWorker = [Int](repeating: -1, count: selected.count)
+        var otherWorkers = Set<Int>()
+        func firstTime(_ slot: Int, on index: Int) -> Bool {
+            if firstWorker[index] == -1 {
+                firstWorker[index] = slot
+                return true
+            }
+            return firstWorker[index] != slot && otherWorkers.insert(index << 32 | slot).inserted
+        }
         let end = min(period.to, now)
         for participation in data.participations {
-            let key = SessionKey(participation.incidentID, participation.sessionSeq)
-            guard let index = byKey[key] else { continue }
+            guard let index = byKey[SessionKey(participation.incidentID, participation.sessionSeq)] else { continue }
             if let user = filter.userID, participation.userID != user { continue }
-            let session = selected[index]
-            let user = participation.userID
-            if participation.kind == .joined { tallies[user, default: Tally()].joined += 1 }
+            let person = slot(participation.userID)
+            if participation.kind == .joined { tallies[person].joined += 1 }
             let start = max(participation.startedAt, period.from)
             let stop = min(participation.endedAt ?? now, end)
-            if stop > start { tallies[user, default: Tally()].active += Milliseconds.between(start, stop) }
-            if session.end == .resolved, workedResolved.insert(Worked(user: user, session: key)).inserted {
-                tallies[user, default: Tally()].resolve.add(session.timeToResolve, threshold: settings.resolveThreshold)
-            } else if tallies[user] == nil {
-                tallies[user] = Tally()
+            if stop > start { tallies[person].active += Milliseconds.between(start, stop) }
+            if selected[index].end == .resolved, firstTime(person, on: index) {
+                tallies[person].resolve.add(selected[index].timeToResolve, threshold: settings.resolveThreshold)
             }
         }
         for session in selected {
             if let claimer = session.firstClaimerID, filter.userID == nil || claimer == filter.userID {
-                tallies[claimer, default: Tally()].claimed += 1
-                tallies[claimer, default: Tally()].claim.add(session.timeToClaim, threshold: settings.claimThreshold)
+                let person = slot(claimer)
+                tallies[person].claimed += 1
+                tallies[person].claim.add(session.timeToClaim, threshold: settings.claimThreshold)
             }
             if let resolver = session.resolverID, session.end == .resolved, filter.userID == nil || resolver == filter.userID {
-                tallies[resolver, default: Tally()].resolved += 1
+                tallies[slot(resolver)].resolved += 1
             }
         }
-        let people = tallies.keys.sorted().map { user in
-            let tally = tallies[user]!
+        let people = slots.keys.sorted().map { user in
+            let tally = tallies[slots[user]!]
             return PersonKPI(
                 userID: user, name: data.personNames[user], claimed: tally.claimed, joined: tally.joined,
                 resolved: tally.resolved, activeSeconds: tally.active,

@@ -128,34 +128,39 @@ extension AdminAPI {
         let period = query.period
         let filter = query.filter
         /// Loads and computes on a read connection's thread (not the cooperative pool).
+        /// `incidents`: whether the report counts created incidents (see `kpiDataset`).
         func compute<T: Sendable>(
-            _ span: ReportPeriod, participations: Bool = false, _ body: @escaping @Sendable (KPIDataset) -> T
+            _ span: ReportPeriod, participations: Bool = false, incidents: Bool = true,
+            _ body: @escaping @Sendable (KPIDataset) -> T
         ) async throws -> T {
             try await store.kpiReport(
                 company: query.company, span: span, chat: filter.chatID,
-                participations: participations || filter.userID != nil, body)
+                participations: participations || filter.userID != nil, incidents: incidents, body)
         }
         let name = "\(kind)-\(KPICalendar(query.settings).label(period.from, size: .day))"
+        // Created incidents are counted only without a department or person filter.
+        let countsCreated = filter.departmentID == nil && filter.userID == nil
         switch kind {
         case "departments":
-            let report = try await compute(period) { engine.departments($0, period: period, filter: filter) }
+            let report = try await compute(period, incidents: false) { engine.departments($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "sla":
-            let report = try await compute(period) { engine.slaReport($0, period: period, filter: filter) }
+            let report = try await compute(period, incidents: false) { engine.slaReport($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "people":
-            let report = try await compute(period, participations: true) { engine.people($0, period: period, filter: filter) }
+            let report = try await compute(period, participations: true, incidents: false) { engine.people($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "groups":
-            let report = try await compute(period) { engine.groups($0, period: period, filter: filter) }
+            let report = try await compute(period, incidents: countsCreated) { engine.groups($0, period: period, filter: filter) }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "comparison":
-            let report = try await compute(ReportPeriod(from: period.previous.from, to: period.to)) {
+            let span = ReportPeriod(from: period.previous.from, to: period.to)
+            let report = try await compute(span, incidents: countsCreated) {
                 engine.comparison($0, period: period, filter: filter)
             }
             return try reportResponse(report, csv: query.csv ? report.csv : nil, query: query, name: name)
         case "summary":
-            let summary = try await compute(period) { engine.summary($0, period: period, filter: filter) }
+            let summary = try await compute(period, incidents: countsCreated) { engine.summary($0, period: period, filter: filter) }
             let csv = CSVTable(header: ["from", "to"] + KPISummary.csvHeader, rows: [
                 [CSVFormat.time(period.from), CSVFormat.time(period.to)] + summary.csvCells,
             ])

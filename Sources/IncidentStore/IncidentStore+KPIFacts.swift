@@ -22,7 +22,8 @@ extension Database {
 
     /// See ``IncidentStore/kpiDataset(company:span:chat:participations:)``.
     func kpiDatasetFromFacts(
-        company: CompanyID, span: ReportPeriod, chat: ChatID?, participations wantParticipations: Bool
+        company: CompanyID, span: ReportPeriod, chat: ChatID?, participations wantParticipations: Bool,
+        incidents wantIncidents: Bool = true
     ) throws -> KPIDataset {
         let from = Timestamp.milliseconds(span.from)
         let to = Timestamp.milliseconds(span.to)
@@ -38,17 +39,19 @@ extension Database {
         }
 
         // Incidents created in the span: one range of kpi_incidents, in (created, id) order.
-        let incidents = try Row.fetchCursor(
-            cachedStatement(sql: """
+        if wantIncidents {
+            let incidentStatement = try cachedStatement(sql: """
                 SELECT id, number, group_id, created_ms FROM kpi_incidents
                 WHERE company_id = ? AND created_ms >= ? AND created_ms < ?\(groupCondition)
-                """),
-            arguments: arguments([company.rawValue, from, to]))
-        while let row = try incidents.next() {
-            guard let chatID = chats[row[2]] else { continue }
-            data.incidents.append(IncidentFact(
-                id: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
-                createdAt: Self.date(row[3])))
+                """)
+            let incidents = try Row.fetchCursor(incidentStatement, arguments: arguments([company.rawValue, from, to]))
+            let column = IntegerColumns(incidentStatement)
+            while try incidents.next() != nil {
+                guard let chatID = chats[column[2]] else { continue }
+                data.incidents.append(IncidentFact(
+                    id: IncidentID(column[0]), number: IncidentNumber(Int(column[1])), chatID: chatID,
+                    createdAt: Self.date(column[3])))
+            }
         }
 
         // Sessions that overlap the span: those assigned in it (one range), and those assigned
@@ -57,25 +60,26 @@ extension Database {
         var openAtStart = 0
         func read(_ statement: Statement, _ values: StatementArguments, before: Bool) throws {
             let cursor = try Row.fetchCursor(statement, arguments: values)
-            while let row = try cursor.next() {
-                guard let chatID = chats[row[2]] else { continue }
-                let seq: Int = row[3]
-                let flags: Int = row[8]
+            let column = IntegerColumns(statement)
+            while try cursor.next() != nil {
+                guard let chatID = chats[column[2]] else { continue }
+                let seq = Int(column[3])
+                let flags = Int(column[8])
                 var session = SessionFact(
-                    incidentID: IncidentID(row[0]), number: IncidentNumber(row[1] as Int), chatID: chatID,
-                    seq: seq, episode: flags >> 6, departmentID: DepartmentID(row[4]), assignedAt: Self.date(row[5]),
-                    firstClaimedAt: (row[6] as Int64?).map(Self.date), firstClaimerID: nil,
-                    endedAt: (row[7] as Int64?).map(Self.date), end: Self.ends[(flags >> 2) & 3],
+                    incidentID: IncidentID(column[0]), number: IncidentNumber(Int(column[1])), chatID: chatID,
+                    seq: seq, episode: flags >> 6, departmentID: DepartmentID(column[4]), assignedAt: Self.date(column[5]),
+                    firstClaimedAt: column.optional(6).map(Self.date), firstClaimerID: nil,
+                    endedAt: column.optional(7).map(Self.date), end: Self.ends[(flags >> 2) & 3],
                     resolverID: nil, transferredIn: flags & 2 != 0)
                 session.startsEpisode = flags & 1 != 0
                 if wantParticipations {
-                    session.firstClaimerID = (row[10] as Int64?).map(UserID.init)
-                    session.resolverID = (row[11] as Int64?).map(UserID.init)
+                    session.firstClaimerID = column.optional(10).map(UserID.init)
+                    session.resolverID = column.optional(11).map(UserID.init)
                 }
                 if before {
                     // Open at the span's start: one per open episode.
                     openAtStart += 1
-                } else if seq == 0, (row[9] as Int64) < from {
+                } else if seq == 0, column[9] < from {
                     // Created before the span, still waiting for a department at its start.
                     openAtStart += 1
                 }
@@ -124,22 +128,27 @@ extension Database {
                 """),
             arguments: arguments([company.rawValue, stamp(span.from)!])) ?? 0
         data.openAtStart = openAtStart
-        // Each incident's sessions in order, as the source tables give them.
-        data.sessions.sort { ($0.incidentID, $0.seq) < ($1.incidentID, $1.seq) }
+        // Each incident's sessions in order, as the source tables give them. (The keys are
+        // sorted, not the sessions: moving a key is cheaper than moving a session.)
+        data.sessions = data.sessions.indices
+            .map { IncidentOrder(incident: data.sessions[$0].incidentID.rawValue, seq: Int32(data.sessions[$0].seq), index: Int32($0)) }
+            .sorted()
+            .map { data.sessions[Int($0.index)] }
 
         if wantParticipations, !data.sessions.isEmpty {
             var people = Set<Int64>()
             var order: [Int] = []
             func read(_ statement: Statement, _ values: StatementArguments) throws {
                 let cursor = try Row.fetchCursor(statement, arguments: values)
-                while let row = try cursor.next() {
-                    let user: Int64 = row[2]
+                let column = IntegerColumns(statement)
+                while try cursor.next() != nil {
+                    let user = column[2]
                     people.insert(user)
                     data.participations.append(ParticipationFact(
-                        incidentID: IncidentID(row[0]), sessionSeq: row[1], userID: UserID(user),
-                        kind: row[3] ? .claimed : .joined, startedAt: Self.date(row[4]),
-                        endedAt: (row[5] as Int64?).map(Self.date)))
-                    order.append(row[6])
+                        incidentID: IncidentID(column[0]), sessionSeq: Int(column[1]), userID: UserID(user),
+                        kind: column[3] != 0 ? .claimed : .joined, startedAt: Self.date(column[4]),
+                        endedAt: column.optional(5).map(Self.date)))
+                    order.append(Int(column[6]))
                 }
             }
             try read(
@@ -155,10 +164,10 @@ extension Database {
                 try read(single, [session.incidentID.rawValue, session.seq])
             }
             // In each incident's order, as the source tables give them.
-            let sorted = data.participations.indices.sorted {
-                (data.participations[$0].incidentID, order[$0]) < (data.participations[$1].incidentID, order[$1])
-            }
-            data.participations = sorted.map { data.participations[$0] }
+            data.participations = data.participations.indices
+                .map { IncidentOrder(incident: data.participations[$0].incidentID.rawValue, seq: Int32(order[$0]), index: Int32($0)) }
+                .sorted()
+                .map { data.participations[Int($0.index)] }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
         }
         for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
@@ -166,5 +175,33 @@ extension Database {
             if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
         }
         return data
+    }
+}
+
+/// Where a session or participation goes in each incident's order (by its sequence number in
+/// the incident): sorted instead of the rows themselves.
+private struct IncidentOrder: Comparable {
+    var incident: Int64
+    var seq: Int32
+    var index: Int32
+
+    static func < (a: Self, b: Self) -> Bool { (a.incident, a.seq) < (b.incident, b.seq) }
+}
+
+/// The integer columns of the row a statement is on, read straight from SQLite: a report reads
+/// about a million of them, and going through `Row` checks each one's type first.
+/// The statement must select only integers and NULLs.
+struct IntegerColumns {
+    let statement: SQLiteStatement
+
+    init(_ statement: Statement) { self.statement = statement.sqliteStatement }
+
+    /// Column `index`, which must not be NULL.
+    subscript(_ index: CInt) -> Int64 { Int64(sqliteStatement: statement, index: index) }
+
+    /// Column `index`, nil when NULL.
+    func optional(_ index: CInt) -> Int64? {
+        if case .int64(let value) = DatabaseValue(sqliteStatement: statement, index: index).storage { return value }
+        return nil
     }
 }

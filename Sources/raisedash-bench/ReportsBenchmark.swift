@@ -21,8 +21,9 @@ struct ReportsBench: AsyncParsableCommand {
         discussion: """
             Generates --incidents incidents spread over --days days in one company (20 groups, \
             4 departments, transfers, joins, cancelled resolutions, summaries, auto-closes, \
-            reopens), then runs each report --iterations times over the whole span and over its \
-            last 7 days, and prints the latency percentiles in milliseconds. --database keeps the \
+            reopens), then runs each report --iterations times over the whole span, its last 30 \
+            and 7 days, and the whole span filtered by a department, a group and a person, and \
+            prints the latency and CPU percentiles in milliseconds. --database keeps the \
             file (for `raisedash-bench lifecycle --seed-database ... --reports-company ...`); \
             --reuse times an existing file instead of generating one.
             """)
@@ -68,17 +69,30 @@ struct ReportsBench: AsyncParsableCommand {
         let calendar = KPICalendar(settings)
         let end = calendar.startOfNextDay(after: now)
         let all = ReportPeriod(from: end.addingTimeInterval(-(days + 1) * 86_400), to: end)
+        let month = ReportPeriod(from: end.addingTimeInterval(-30 * 86_400), to: end)
         let week = ReportPeriod(from: end.addingTimeInterval(-7 * 86_400), to: end)
-        let full = try await store.kpiDataset(company: company, span: all)
+        let full = try await store.kpiDataset(company: company, span: all, participations: true)
         print("sessions in the whole span: \(full.sessions.count), incidents: \(full.incidents.count)")
+        // The filters the admin API takes, each over the whole span: the first department, the
+        // first group and the person with the most participations.
+        let department = full.sessions.map(\.departmentID).min()!
+        let chat = full.sessions.map(\.chatID).min()!
+        let person = Dictionary(grouping: full.participations, by: \.userID).max { $0.value.count < $1.value.count }!.key
+        let runs: [(name: String, period: ReportPeriod, filter: KPIFilter)] = [
+            ("all", all, KPIFilter()), ("30 days", month, KPIFilter()), ("7 days", week, KPIFilter()),
+            ("all, department", all, KPIFilter(departmentID: department)), ("all, group", all, KPIFilter(chatID: chat)),
+            ("all, person", all, KPIFilter(userID: person)),
+        ]
 
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         print("")
-        print("report                        span     p50 ms   p95 ms   p99 ms   max ms  runs   CPU p50   CPU p95 (ms)")
-        for (spanName, period) in [("all", all), ("7 days", week)] {
+        print("report          span                 p50 ms   p95 ms   p99 ms   max ms  runs   CPU p50   CPU p95   CPU p99 (ms)")
+        for (spanName, period, filter) in runs {
             for kind in ["departments", "sla", "trends (day)", "people", "groups", "comparison", "summary"] {
+                // Trends count incidents: the admin API refuses a department or person filter.
+                if kind.hasPrefix("trends"), filter.departmentID != nil || filter.userID != nil { continue }
                 var times: [Double] = []
                 var cpu: [Double] = []
                 for _ in 0..<iterations {
@@ -86,35 +100,43 @@ struct ReportsBench: AsyncParsableCommand {
                     let cpuStarted = Self.processCPUMilliseconds()
                     let engine = KPIEngine(settings: try await store.kpiSettings(company: company), now: Date())
                     let bytes: Int
-                    let now = Date()
-                    // As the admin API does: load and compute on the read connection's thread,
-                    // then encode.
+                    // As the admin API does: load and compute on the report thread, then encode.
                     func report<T: Encodable & Sendable>(
-                        _ span: ReportPeriod, participations: Bool = false, _ body: @escaping @Sendable (KPIDataset) -> T
+                        _ span: ReportPeriod, participations: Bool = false, incidents: Bool = true,
+                        _ body: @escaping @Sendable (KPIDataset) -> T
                     ) async throws -> Int {
                         try encoder.encode(try await store.kpiReport(
-                            company: company, span: span, participations: participations, body)).count
+                            company: company, span: span, chat: filter.chatID,
+                            participations: participations || filter.userID != nil, incidents: incidents, body)).count
                     }
+                    let countsCreated = filter.departmentID == nil && filter.userID == nil
                     switch kind {
-                    case "departments": bytes = try await report(period) { engine.departments($0, period: period) }
-                    case "sla": bytes = try await report(period) { engine.slaReport($0, period: period) }
-                    case "people": bytes = try await report(period, participations: true) { engine.people($0, period: period) }
-                    case "groups": bytes = try await report(period) { engine.groups($0, period: period) }
-                    case "comparison":
-                        bytes = try await report(ReportPeriod(from: period.previous.from, to: period.to)) {
-                            engine.comparison($0, period: period)
+                    case "departments":
+                        bytes = try await report(period, incidents: false) { engine.departments($0, period: period, filter: filter) }
+                    case "sla": bytes = try await report(period, incidents: false) { engine.slaReport($0, period: period, filter: filter) }
+                    case "people":
+                        bytes = try await report(period, participations: true, incidents: false) {
+                            engine.people($0, period: period, filter: filter)
                         }
-                    case "summary": bytes = try await report(period) { engine.summary($0, period: period) }
+                    case "groups":
+                        bytes = try await report(period, incidents: countsCreated) { engine.groups($0, period: period, filter: filter) }
+                    case "comparison":
+                        let span = ReportPeriod(from: period.previous.from, to: period.to)
+                        bytes = try await report(span, incidents: countsCreated) {
+                            engine.comparison($0, period: period, filter: filter)
+                        }
+                    case "summary":
+                        bytes = try await report(period, incidents: countsCreated) { engine.summary($0, period: period, filter: filter) }
                     default:
                         let span = engine.trendSpan(period, bucket: .day)!
-                        bytes = try await report(span) { engine.trends($0, period: period, bucket: .day)! }
+                        let chat = filter.chatID
+                        bytes = try await report(span) { engine.trends($0, period: period, bucket: .day, chat: chat)! }
                     }
-                    _ = now
                     precondition(bytes > 0)
                     times.append((ContinuousClock.now - started) / .milliseconds(1))
                     cpu.append(Self.processCPUMilliseconds() - cpuStarted)
                 }
-                print(Self.row(kind, spanName, times) + Self.cpuColumns(cpu))
+                print(Self.row(kind, spanName, times, nameWidth: 16, spanWidth: 18) + Self.cpuColumns(cpu))
             }
         }
         print("")
@@ -133,13 +155,13 @@ struct ReportsBench: AsyncParsableCommand {
     static func cpuColumns(_ values: [Double]) -> String {
         let sorted = values.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
-        return String(format: "%10.1f%10.1f", percentile(0.5), percentile(0.95))
+        return String(format: "%10.1f%10.1f%10.1f", percentile(0.5), percentile(0.95), percentile(0.99))
     }
 
-    static func row(_ name: String, _ span: String, _ values: [Double]) -> String {
+    static func row(_ name: String, _ span: String, _ values: [Double], nameWidth: Int = 30, spanWidth: Int = 7) -> String {
         let sorted = values.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
-        return name.padding(toLength: 30, withPad: " ", startingAt: 0) + span.padding(toLength: 7, withPad: " ", startingAt: 0)
+        return name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + span.padding(toLength: spanWidth, withPad: " ", startingAt: 0)
             + String(format: "%9.1f%9.1f%9.1f%9.1f%6d", percentile(0.5), percentile(0.95), percentile(0.99), sorted.last ?? 0, sorted.count)
     }
 }
