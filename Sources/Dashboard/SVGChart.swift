@@ -47,6 +47,24 @@ enum SVGChart {
         return svg
     }
 
+    /// The `<svg>` element's opening and its title, for a chart of this size.
+    private static func opening(title: String, width: Double, height: Double) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(number(width))\" height=\"\(number(height))\" viewBox=\"0 0 \(number(width)) \(number(height))\">"
+            + "<title>\(escape(title))</title>"
+    }
+
+    /// Five horizontal grid lines from 0 to `top`, each labelled on the left.
+    private static func grid(top: Double, unit: String, left: Double, plotTop: Double, width: Double, height: Double) -> String {
+        var svg = ""
+        for tick in 0...4 {
+            let value = top * Double(tick) / 4
+            let y = plotTop + height - height * Double(tick) / 4
+            svg += "<line x1=\"\(number(left))\" x2=\"\(number(left + width))\" y1=\"\(number(y))\" y2=\"\(number(y))\" stroke=\"#d8dee4\"/>"
+            svg += "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(escape(number(value) + unit))</text>"
+        }
+        return svg
+    }
+
     /// Grouped vertical bars: one group per category, one bar per series.
     static func bars(title: String, categories: [String], series: [Series], unit: String = "") -> String {
         guard !categories.isEmpty, !series.isEmpty else { return empty(title) }
@@ -56,14 +74,8 @@ enum SVGChart {
         let width = plotLeft + plotWidth + 170
         let height = plotTop + plotHeight + 60
         let top = ceiling(series.flatMap(\.values).filter { $0.isFinite }.max() ?? 0)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(number(width))\" height=\"\(number(height))\" viewBox=\"0 0 \(number(width)) \(number(height))\">"
-        svg += "<title>\(escape(title))</title>"
-        for tick in 0...4 {
-            let value = top * Double(tick) / 4
-            let y = plotTop + plotHeight - plotHeight * Double(tick) / 4
-            svg += "<line x1=\"\(number(plotLeft))\" x2=\"\(number(plotLeft + plotWidth))\" y1=\"\(number(y))\" y2=\"\(number(y))\" stroke=\"#d8dee4\"/>"
-            svg += "<text x=\"\(number(plotLeft - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(escape(number(value) + unit))</text>"
-        }
+        var svg = opening(title: title, width: width, height: height)
+        svg += grid(top: top, unit: unit, left: plotLeft, plotTop: plotTop, width: plotWidth, height: plotHeight)
         for (column, category) in categories.enumerated() {
             let groupX = plotLeft + Double(column) * groupWidth + 7
             for (index, item) in series.enumerated() {
@@ -89,14 +101,8 @@ enum SVGChart {
         let width = plotLeft + plotWidth + 190
         let height = plotTop + plotHeight + 60
         let top = ceiling(series.flatMap(\.values).filter { $0.isFinite }.max() ?? 0)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(number(width))\" height=\"\(number(height))\" viewBox=\"0 0 \(number(width)) \(number(height))\">"
-        svg += "<title>\(escape(title))</title>"
-        for tick in 0...4 {
-            let value = top * Double(tick) / 4
-            let y = plotTop + plotHeight - plotHeight * Double(tick) / 4
-            svg += "<line x1=\"\(number(plotLeft))\" x2=\"\(number(plotLeft + plotWidth))\" y1=\"\(number(y))\" y2=\"\(number(y))\" stroke=\"#d8dee4\"/>"
-            svg += "<text x=\"\(number(plotLeft - 6))\" y=\"\(number(y + 4))\" text-anchor=\"end\">\(escape(number(value)))</text>"
-        }
+        var svg = opening(title: title, width: width, height: height)
+        svg += grid(top: top, unit: "", left: plotLeft, plotTop: plotTop, width: plotWidth, height: plotHeight)
         let every = max(1, Int((60 / step).rounded(.up)))
         for (index, label) in labels.enumerated() where index % every == 0 {
             svg += "<text x=\"\(number(plotLeft + Double(index) * step))\" y=\"\(number(plotTop + plotHeight + 16))\" text-anchor=\"middle\">\(escape(label))</text>"

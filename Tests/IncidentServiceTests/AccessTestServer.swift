@@ -69,26 +69,34 @@ struct AccessTestServer {
         var logger = Logger(label: "test.access")
         logger.logLevel = .critical
         let api = AdminAPI(store: store, token: Secret(platformToken), logger: logger, throttle: throttle)
-        let router = Router()
-        api.addRoutes(to: router)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() }, logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            do {
-                try await body(AccessTestServer(base: "http://127.0.0.1:\(port)", store: store, path: path, api: api))
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
-            }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
+        try await withAdminAPIServer(api, logger: logger) { base in
+            try await body(AccessTestServer(base: base, store: store, path: path, api: api))
         }
+    }
+}
+
+/// Serves `api` on a free port of 127.0.0.1 for the duration of `body`, which gets the base URL;
+/// shut down gracefully afterwards, also when `body` throws.
+func withAdminAPIServer(_ api: AdminAPI, logger: Logger, _ body: (String) async throws -> Void) async throws {
+    let router = Router()
+    api.addRoutes(to: router)
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() }, logger: logger)
+    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        do {
+            try await body("http://127.0.0.1:\(port)")
+        } catch {
+            await services.triggerGracefulShutdown()
+            throw error
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
     }
 }
 

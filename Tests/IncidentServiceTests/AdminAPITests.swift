@@ -38,25 +38,8 @@ struct AdminAPITests {
         var logger = Logger(label: "test.admin")
         logger.logLevel = .critical
         let api = AdminAPI(store: store, token: Secret("admin-secret"), logger: logger, throttle: throttle)
-        let router = Router()
-        api.addRoutes(to: router)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() }, logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            do {
-                try await body(Server(base: "http://127.0.0.1:\(port)", store: store))
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
-            }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
+        try await withAdminAPIServer(api, logger: logger) { base in
+            try await body(Server(base: base, store: store))
         }
     }
 
