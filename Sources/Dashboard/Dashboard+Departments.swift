@@ -143,7 +143,7 @@ extension Dashboard {
             return try await departmentPage(context, viewer, error: "Give the department a name.", form: echo, status: .badRequest)
         }
         do {
-            try await store.renameDepartment(department.id, to: name)
+            _ = try await store.renameDepartment(department.id, to: name)
             return redirect("/dashboard/departments/\(department.id.rawValue)?done=renamed")
         } catch {
             guard let message = sentence(error) else { throw error }
