@@ -18,7 +18,7 @@ extension AdminAPI {
             event = letter.update.map { Self.kind(of: $0.event) }
         }
 
-        static func kind(of event: InboundEvent) -> String {
+        static func kind(of event: InboundUpdate.Event) -> String {
             switch event {
             case .newIssue: "new_issue"
             case .press: "press"

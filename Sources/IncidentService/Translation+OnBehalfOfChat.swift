@@ -13,7 +13,7 @@ extension Translation {
     static func onBehalfOfChat(
         _ event: WireProtocol.InboundEvent, chat: IncidentCore.ChatRef, receivedAt: Date
     ) -> InboundUpdate? {
-        let translated: StoreInboundEvent
+        let translated: InboundUpdate.Event
         switch event.kind {
         case .command(let name, _, let messageID, _):
             switch name.lowercased() {

@@ -19,7 +19,7 @@ public enum Translation {
             return anonymous
         }
         let sender = event.from.map(person)
-        let translated: StoreInboundEvent
+        let translated: InboundUpdate.Event
         switch event.kind {
         case .command(let name, let arguments, let messageID, let replyTo):
             switch name.lowercased() {

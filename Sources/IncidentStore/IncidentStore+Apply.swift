@@ -34,7 +34,7 @@ extension IncidentStore {
 
     /// ``apply(_:)`` spelled out.
     public func apply(
-        updateID: Int64, chat: ChatRef, sender: Person?, event: InboundEvent, now: Date
+        updateID: Int64, chat: ChatRef, sender: Person?, event: InboundUpdate.Event, now: Date
     ) async throws(StoreError) -> ApplyResult {
         try await apply(InboundUpdate(updateID: updateID, chat: chat, sender: sender, event: event, receivedAt: now))
     }

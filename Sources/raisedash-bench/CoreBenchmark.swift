@@ -177,7 +177,7 @@ enum Lifecycle {
         var samples: [Sample] = []
         let lifecycleStart = clock.now
 
-        func timed(_ name: String, _ event: InboundEvent, by person: Person) async throws -> ApplyResult {
+        func timed(_ name: String, _ event: InboundUpdate.Event, by person: Person) async throws -> ApplyResult {
             updateID += 1
             let start = clock.now
             let result = try await store.apply(updateID: updateID, chat: chat, sender: person, event: event, now: Date())

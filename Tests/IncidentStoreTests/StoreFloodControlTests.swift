@@ -120,7 +120,7 @@ import Testing
         var answers = 0
         for update in Int64(1)...10 {
             let now = F.t0.addingTimeInterval(Double(update))
-            let event: InboundEvent = update.isMultiple(of: 2)
+            let event: InboundUpdate.Event = update.isMultiple(of: 2)
                 ? .help(command: MessageID(update))
                 : .newIssue(command: MessageID(update), reported: nil)
             let result = try await limited.store.apply(updateID: update, chat: F.chat, sender: F.outsider, event: event, now: now)

@@ -200,7 +200,7 @@ struct StoreShiftTests {
         defer { fixture.remove() }
         let store = fixture.store
         let privateChat = ChatRef(id: ChatID(F.ann.id.rawValue), kind: .private)
-        func send(_ update: Int64, _ event: InboundEvent) async throws {
+        func send(_ update: Int64, _ event: InboundUpdate.Event) async throws {
             _ = try await store.apply(updateID: update, chat: privateChat, sender: F.ann, event: event, now: F.t0)
         }
         #expect(try await store.directMessages(user: F.ann.id) == nil)
