@@ -47,10 +47,12 @@ let package = Package(
         .target(name: "ProcessLauncher", dependencies: ["CProcessLauncher"]),
 
         // MARK: Pure core (standard library + Foundation value types only)
+        /// The one timestamp format (RFC 3339, UTC, milliseconds): the bus, the store, the APIs.
+        .target(name: "Timestamps"),
         /// The bus envelope and the message families the four roles exchange.
-        .target(name: "WireProtocol"),
+        .target(name: "WireProtocol", dependencies: ["Timestamps"]),
         /// Incident state machine, authorization, SLA arithmetic: decisions as data.
-        .target(name: "IncidentCore"),
+        .target(name: "IncidentCore", dependencies: ["Timestamps"]),
         /// KPI formulas: department sessions, episodes, percentiles, SLA, periods in a time zone.
         .target(name: "IncidentKPI", dependencies: ["IncidentCore"]),
         /// Weekly shifts in a company's time zone (overnight, daylight saving): who is on shift.
@@ -59,7 +61,7 @@ let package = Package(
         // MARK: Adapters
         /// SQLite store (GRDB): compare-and-set transitions, outbox, timeline, processed updates.
         .target(name: "IncidentStore", dependencies: [
-            "IncidentCore", "IncidentKPI", "IncidentShifts",
+            "IncidentCore", "IncidentKPI", "IncidentShifts", "Timestamps",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -177,13 +179,13 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol"]),
         .testTarget(name: "IncidentCoreTests", dependencies: [
-            "IncidentCore",
+            "IncidentCore", "Timestamps",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "IncidentKPITests", dependencies: ["IncidentKPI", "IncidentCore"]),
+        .testTarget(name: "IncidentKPITests", dependencies: ["IncidentKPI", "IncidentCore", "Timestamps"]),
         .testTarget(name: "IncidentShiftsTests", dependencies: ["IncidentShifts", "IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: [
-            "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "ProcessLauncher",
+            "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "ProcessLauncher", "Timestamps",
             .product(name: "PropertyBased", package: "swift-property-based"),
             // Raw SQL on the store's pool: the timeline refuses updates and deletes.
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -206,7 +208,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig",
+            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig", "Timestamps",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             // Raw SQL on the test's database file: a poison trigger, a held write lock.

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Timestamps
 
 /// The incident state machine: every decision is a pure function of the incident, the action,
 /// who acts, the context and the time, returning either a ``Refusal`` or a ``Decision`` (the

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// Reads a row's columns in order, by position (GRDB's lookups by name lower-case the name
 /// on every call, which shows in the profile of every action).

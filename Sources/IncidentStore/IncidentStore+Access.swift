@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HummingbirdBcrypt
 import IncidentCore
+import Timestamps
 
 /// Who a request acts for: the platform (ADMIN_API_TOKEN: every company) or one company (a
 /// company access key, or a dashboard session opened with one).

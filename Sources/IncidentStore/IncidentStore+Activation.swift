@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// A one-time group activation code as listed (never the code itself).
 public struct ActivationCodeInfo: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// A department member as stored: bound to a user id, or waiting for an @handle.
 public struct Membership: Hashable, Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 extension IncidentStore {
     /// Applies one inbound update in one write transaction: checks that its update id is new,

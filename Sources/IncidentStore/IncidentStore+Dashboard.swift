@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// A group as the dashboard lists it.
 public struct GroupInfo: Sendable, Hashable {

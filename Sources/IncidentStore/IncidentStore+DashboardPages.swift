@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// What the dashboard reads besides the access store's listings (IncidentStore+Dashboard):
 /// one company's incidents page by page, its open incidents by status and department, an

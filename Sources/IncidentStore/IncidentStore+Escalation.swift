@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import IncidentCore
 import IncidentShifts
+import Timestamps
 
 /// An escalation step taken by a tick.
 public struct AppliedEscalation: Hashable, Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import IncidentCore
 import IncidentKPI
+import Timestamps
 
 /// Reports read the store on read connections (the pool's readers, never the writer), so a
 /// report never delays a button press: in WAL mode a reader sees a snapshot and the writer

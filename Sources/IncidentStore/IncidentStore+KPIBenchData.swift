@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// Generated incidents for the reports benchmark (`raisedash-bench reports`): a company with
 /// departments, groups and people, and incidents taken through the real state machine

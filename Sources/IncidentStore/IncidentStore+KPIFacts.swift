@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import IncidentCore
 import IncidentKPI
+import Timestamps
 
 /// Loading a report's inputs from the report facts (`kpi_incidents`, `kpi_sessions`,
 /// `kpi_participations`, see ``KPIFactsSchema``): the same ``KPIDataset`` as the scan of the

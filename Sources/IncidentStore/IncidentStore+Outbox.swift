@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// An effect waiting to be delivered, with what delivery needs to know now.
 public struct OutboxItem: Hashable, Sendable {

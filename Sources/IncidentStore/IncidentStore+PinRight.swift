@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// Telling a group once that the bot lacks the right to pin.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import IncidentCore
 import IncidentShifts
+import Timestamps
 
 /// A stored weekly shift.
 public struct ShiftRecord: Hashable, Sendable {

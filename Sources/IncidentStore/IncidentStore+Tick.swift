@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Timestamps
 
 /// A reminder or auto-close that is due.
 public struct DueReminder: Hashable, Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import IncidentCore
 import IncidentKPI
+import Timestamps
 
 /// How the store opens its database.
 public struct StoreConfiguration: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Encoding and decoding of envelopes to and from frames, with every way a frame can be bad
 /// turned into a `FrameError` instead of a crash.
@@ -24,7 +25,7 @@ public enum WireFormat {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
+            guard let date = Timestamp.parseRFC3339(text) else {
                 throw DecodingError.dataCorruptedError(
                     in: container, debugDescription: "not an RFC 3339 time: \(text.prefix(40))")
             }
@@ -69,7 +70,7 @@ public enum WireFormat {
         guard let sender = Role(rawValue: header.sender) else {
             throw FrameError(.malformed, "unknown sender role \"\(header.sender.prefix(64))\"")
         }
-        guard let time = Timestamp.parse(header.time) else {
+        guard let time = Timestamp.parseRFC3339(header.time) else {
             throw FrameError(.malformed, "header time is not RFC 3339: \"\(header.time.prefix(64))\"")
         }
         return MessageHeader(
@@ -157,26 +158,4 @@ public struct FrameError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(kind.rawValue): \(detail)" }
-}
-
-/// RFC 3339 UTC timestamps with milliseconds, the one format used on the bus. Times travel at
-/// millisecond precision: a decoded time is the sent time rounded to the nearest millisecond.
-public enum Timestamp {
-    private static let seconds = Date.ISO8601FormatStyle(timeZone: .gmt)
-    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-
-    public static func format(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let (whole, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-        let (second, millisecond) = fraction < 0 ? (whole - 1, fraction + 1000) : (whole, fraction)
-        let text = seconds.format(Date(timeIntervalSince1970: TimeInterval(second)))
-        // "2026-11-29T03:04:05Z" -> "2026-11-29T03:04:05.678Z"
-        let padded = String(millisecond + 1000).dropFirst()
-        return "\(text.dropLast()).\(padded)Z"
-    }
-
-    public static func parse(_ text: String) -> Date? {
-        guard let date = (try? fractional.parse(text)) ?? (try? seconds.parse(text)) else { return nil }
-        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
-    }
 }

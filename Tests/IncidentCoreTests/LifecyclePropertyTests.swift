@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import PropertyBased
 import Testing
+import Timestamps
 
 /// Random sequences of presses, summaries and clock actions by random people at random times.
 @Suite struct LifecyclePropertyTests {

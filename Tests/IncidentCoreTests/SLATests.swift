@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import Testing
+import Timestamps
 
 @Suite struct SLATests {
     @Test(arguments: [(0.5, 30.0), (1.25, 75.0), (10, 600), (0.001, 0.06), (1440, 86_400)])

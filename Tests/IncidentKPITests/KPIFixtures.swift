@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
+import Timestamps
 
 /// Hand-written timelines and helpers for the KPI tests.
 enum KPIFixtures {

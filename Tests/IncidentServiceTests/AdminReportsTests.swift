@@ -6,6 +6,7 @@ import Testing
 @testable import IncidentService
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import Timestamps
 #endif
 
 /// Reports, exports and report settings over real HTTP on a real SQLite file.

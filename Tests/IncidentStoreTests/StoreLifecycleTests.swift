@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Testing
+import Timestamps
 
 @Suite struct StoreLifecycleTests {
     typealias F = StoreFixture
