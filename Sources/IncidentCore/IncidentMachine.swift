@@ -129,200 +129,17 @@ public enum IncidentMachine {
         return Decision(incident: new, effects: effects)
     }
 
-    // MARK: Buttons
+    // MARK: Ending participations and sessions
 
-    /// True if the card of `incident` shows a button of this kind.
-    static func offers(_ button: ButtonAction, _ incident: Incident, _ context: DecisionContext) -> Bool {
-        let canTransfer = context.departments.count > 1
-        switch (incident.status, incident.isPickerOpen, button) {
-        case (.awaitingDepartment, _, .chooseDepartment): return true
-        case (.awaitingClaim, false, .claim): return true
-        case (.inProgress, false, .join), (.inProgress, false, .leave), (.inProgress, false, .resolve):
-            return true
-        case (.awaitingClaim, false, .openPicker), (.inProgress, false, .openPicker):
-            return canTransfer
-        case (.awaitingClaim, true, .pickDepartment), (.inProgress, true, .pickDepartment),
-            (.awaitingClaim, true, .closePicker), (.inProgress, true, .closePicker):
-            return true
-        case (.awaitingSummary, _, .cancelResolve): return true
-        case (.resolved, _, .reopen), (.closed, _, .reopen): return true
-        default: return false
-        }
-    }
-
-    private static func press(
-        _ button: ButtonAction, _ incident: Incident, by user: UserID, context: DecisionContext,
-        now: Date
-    ) -> Result<Step, Refusal> {
-        let isManager = context.isManager(user)
-        let current = context.department(incident.departmentID)
-        let currentName = current?.name ?? ""
-        let isCurrentMember = context.isMember(user, of: incident.departmentID)
-        var next = incident
-        switch button {
-        case .chooseDepartment(let id):
-            guard let department = context.department(id) else { return .failure(.unknownDepartment) }
-            guard user == incident.reporterID || isManager else { return .failure(.reporterOrManagerOnly) }
-            guard !department.restricted || isManager || context.isMember(user, of: id) else {
-                return .failure(.restrictedDepartment(name: department.name))
-            }
-            assign(&next, to: department, by: user, now: now)
-            return .success(Step(
-                incident: next, answer: Texts.chosen(incident.number, department.name),
-                effects: departmentCall(next, department, context: context, reopened: false),
-                timeline: [TimelineEntry(
-                    kind: .departmentAssigned, at: now, actorID: user,
-                    detail: TimelineDetail(departmentID: id))]))
-
-        case .claim:
-            guard isCurrentMember else {
-                return .failure(.departmentMembersOnly(department: currentName, managersToo: false))
-            }
-            next.participations.append(Participation(
-                userID: user, kind: .claimed, session: next.sessions.count - 1, startedAt: now))
-            if let last = next.sessions.indices.last, next.sessions[last].firstClaimedAt == nil {
-                next.sessions[last].firstClaimedAt = now
-            }
-            next.status = .inProgress
-            next.waitingSince = nil
-            next.lastNudgeAt = nil
-            return .success(Step(
-                incident: next, answer: Texts.claimed(incident.number),
-                timeline: [TimelineEntry(kind: .claimed, at: now, actorID: user)]))
-
-        case .join:
-            guard isCurrentMember else {
-                return .failure(.departmentMembersOnly(department: currentName, managersToo: false))
-            }
-            guard !incident.isActiveParticipant(user) else { return .failure(.alreadyParticipating) }
-            next.participations.append(Participation(
-                userID: user, kind: .joined, session: next.sessions.count - 1, startedAt: now))
-            return .success(Step(
-                incident: next, answer: Texts.joined(incident.number),
-                timeline: [TimelineEntry(kind: .joined, at: now, actorID: user)]))
-
-        case .leave:
-            guard let index = incident.participations.firstIndex(where: { $0.isActive && $0.userID == user })
-            else { return .failure(.notParticipating) }
-            next.participations[index].endedAt = now
-            if next.activeParticipantIDs.isEmpty {
-                next.status = .awaitingClaim
-                next.waitingSince = now
-                next.lastNudgeAt = nil
-            }
-            return .success(Step(
-                incident: next, answer: Texts.left(incident.number),
-                timeline: [TimelineEntry(kind: .left, at: now, actorID: user)]))
-
-        case .resolve:
-            guard incident.isActiveParticipant(user) || isManager else {
-                return .failure(.participantOrManagerOnly)
-            }
-            next.status = .awaitingSummary
-            next.resolverID = user
-            next.resolveRound += 1
-            next.summaryDeadline = context.policy.summaryDeadline(resolveRequestedAt: now)
-            let prompt = OutgoingMessage(
-                incidentID: incident.id,
-                html: Texts.summaryPrompt(incident.number, resolver: context.mention(user)),
-                replyTo: .card(incident.id),
-                forceReply: ForceReply(selective: true, placeholder: Texts.summaryPlaceholder(incident.number)),
-                purpose: .summaryPrompt(round: next.resolveRound))
-            return .success(Step(
-                incident: next, answer: Texts.resolveRequested(incident.number),
-                effects: [.sendMessage(prompt)],
-                timeline: [TimelineEntry(kind: .resolutionRequested, at: now, actorID: user)]))
-
-        case .cancelResolve:
-            guard user == incident.resolverID || isManager else {
-                let name = incident.resolverID.map { context.name($0).displayName } ?? ""
-                return .failure(.resolverOrManagerOnly(name: name))
-            }
-            next.status = .inProgress
-            next.resolverID = nil
-            next.summaryDeadline = nil
-            return .success(Step(
-                incident: next, answer: Texts.resolveCancelled(incident.number),
-                timeline: [TimelineEntry(kind: .resolveCancelled, at: now, actorID: user)]))
-
-        case .reopen:
-            guard let department = current else { return .failure(.unknownDepartment) }
-            guard isCurrentMember || isManager else {
-                return .failure(.departmentMembersOnly(department: department.name, managersToo: true))
-            }
-            guard let deadline = context.policy.reopenDeadline(for: incident), now <= deadline else {
-                return .failure(.reopenWindowPassed(days: context.policy.reopenWindowDays))
-            }
-            next.summary = nil
-            next.resolverID = nil
-            next.resolvedAt = nil
-            next.closedAt = nil
-            next.summaryDeadline = nil
-            next.isPinned = true
-            assign(&next, to: department, by: user, now: now)
-            return .success(Step(
-                incident: next, answer: Texts.reopened(incident.number),
-                effects: [.pinCard(incident.id)]
-                    + departmentCall(next, department, context: context, reopened: true),
-                timeline: [TimelineEntry(
-                    kind: .reopened, at: now, actorID: user,
-                    detail: TimelineDetail(departmentID: department.id))]))
-
-        case .openPicker, .closePicker, .pickDepartment:
-            guard isCurrentMember || isManager else {
-                return .failure(.departmentMembersOnly(department: currentName, managersToo: true))
-            }
-            switch button {
-            case .openPicker:
-                next.isPickerOpen = true
-                return .success(Step(incident: next))
-            case .closePicker:
-                next.isPickerOpen = false
-                return .success(Step(incident: next))
-            case .pickDepartment(let id):
-                guard let department = context.department(id) else { return .failure(.unknownDepartment) }
-                guard id != incident.departmentID else {
-                    return .failure(.sameDepartment(name: department.name))
-                }
-                guard !department.restricted || isManager || context.isMember(user, of: id) else {
-                    return .failure(.restrictedDepartment(name: department.name))
-                }
-                endParticipations(&next, at: now)
-                if let last = next.sessions.indices.last, next.sessions[last].endedAt == nil {
-                    next.sessions[last].endedAt = now
-                    next.sessions[last].end = .transferred
-                }
-                assign(&next, to: department, by: user, now: now)
-                return .success(Step(
-                    incident: next, answer: Texts.transferred(incident.number, department.name),
-                    effects: departmentCall(next, department, context: context, reopened: false),
-                    timeline: [TimelineEntry(
-                        kind: .departmentAssigned, at: now, actorID: user,
-                        detail: TimelineDetail(departmentID: id, previousDepartmentID: incident.departmentID))]))
-            default:
-                return .failure(.unrecognisedButton)
-            }
-        }
-    }
-
-    /// Sends the incident to `department`: a new session, waiting for a claim from now.
-    private static func assign(_ incident: inout Incident, to department: Department, by user: UserID, now: Date) {
-        incident.status = .awaitingClaim
-        incident.departmentID = department.id
-        incident.isPickerOpen = false
-        incident.departmentAssignedAt = now
-        incident.waitingSince = now
-        incident.lastNudgeAt = nil
-        incident.sessions.append(DepartmentSession(departmentID: department.id, assignedAt: now, assignedBy: user))
-    }
-
-    private static func endParticipations(_ incident: inout Incident, at now: Date) {
+    /// Ends every active participation at `now`.
+    static func endParticipations(_ incident: inout Incident, at now: Date) {
         for index in incident.participations.indices where incident.participations[index].isActive {
             incident.participations[index].endedAt = now
         }
     }
 
-    private static func endSession(_ incident: inout Incident, _ end: DepartmentSession.End, at now: Date) {
+    /// Ends the current department session, if it is still open, for `end`.
+    static func endSession(_ incident: inout Incident, _ end: DepartmentSession.End, at now: Date) {
         if let last = incident.sessions.indices.last, incident.sessions[last].endedAt == nil {
             incident.sessions[last].endedAt = now
             incident.sessions[last].end = end
@@ -414,32 +231,6 @@ public enum IncidentMachine {
         case .autoClose:
             return .failure(.notAvailable(incident.number, incident.status))
         }
-    }
-
-    /// Messages mentioning `department`'s members, a handful per message.
-    private static func departmentCall(
-        _ incident: Incident, _ department: Department, context: DecisionContext, reopened: Bool
-    ) -> [Effect] {
-        let roster = context.roster(department.id)
-        let calls = chunks(roster.mentions).enumerated().map { part, chunk in
-            Effect.sendMessage(OutgoingMessage(
-                incidentID: incident.id,
-                html: Texts.departmentCall(incident.number, department: department.name, mentions: chunk, part: part, reopened: reopened)
-                    + (part == 0 && roster.nobodyOnShift ? Texts.nobodyOnShift(department.name) : ""),
-                replyTo: .card(incident.id), purpose: .departmentCall))
-        }
-        // The people called who asked for personal messages are also told in private.
-        var told = Set<UserID>()
-        let direct = roster.mentions.compactMap(\.userID).filter {
-            context.directMessageUsers.contains($0) && told.insert($0).inserted
-        }.map { user in
-            Effect.sendDirect(DirectMessage(
-                userID: user, incidentID: incident.id,
-                html: Texts.assignedDirect(
-                    incident.number, department: department.name, groupTitle: context.group.title,
-                    report: incident.report.text, reopened: reopened)))
-        }
-        return calls + direct
     }
 
     /// Splits mentions into messages of at most ``Texts/mentionsPerMessage``; one empty chunk

@@ -1,9 +1,44 @@
 import Foundation
 import Hummingbird
+import IncidentStore
 import RaiseDashConfig
 import Synchronization
 
+/// Who calls the admin API: the platform token or a company key, as a bearer token.
 extension AdminAPI {
+    /// A failed authentication, already answered.
+    struct AuthenticationRefusal: Error {
+        var response: Response
+    }
+
+    /// The caller's scope: the platform token (compared in constant time) or a live company
+    /// key. Failures of both count towards the same throttle (``FailedAuthentications``).
+    func authenticate(_ request: Request) async throws -> Result<AccessScope, AuthenticationRefusal> {
+        if let seconds = throttle.retryAfter() {
+            var response = errorResponse(.tooManyRequests, "too many failed authentications; retry in \(seconds) s")
+            response.headers[.retryAfter] = "\(seconds)"
+            return .failure(AuthenticationRefusal(response: response))
+        }
+        let presented = request.headers[.authorization].flatMap(BearerAuthentication<BasicRequestContext>.bearerCredentials)
+        if let presented {
+            if let token, BearerAuthentication<BasicRequestContext>.equal(Array(presented.utf8), Array(token.value.utf8)) {
+                return .success(.platform)
+            }
+            if AccessSecrets.looksLikeKey(String(presented)),
+                let scope = try await store.authenticate(secret: String(presented), now: now())
+            {
+                return .success(scope)
+            }
+        }
+        throttle.recordFailure()
+        let message = token == nil && presented.map({ !AccessSecrets.looksLikeKey(String($0)) }) ?? true
+            ? "the admin API takes a company key (rdk_...) or the platform token; ADMIN_API_TOKEN is not set"
+            : "missing or wrong bearer token"
+        var response = errorResponse(.unauthorized, message)
+        response.headers[.wwwAuthenticate] = "Bearer"
+        return .failure(AuthenticationRefusal(response: response))
+    }
+
     /// The shortest admin token the incident service accepts at start.
     public static let minimumTokenLength = 32
 

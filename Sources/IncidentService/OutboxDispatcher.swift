@@ -14,34 +14,15 @@ import ZeroMQ
 /// by its chat's hash (so one chat's calls stay with one sender), and completed when its
 /// `intent_result` comes back. An item whose result does not come within `resultTimeout`, or
 /// whose sender restarted (new session) or went silent, is handed back to the outbox.
+///
+/// The decisions are ``OutboxDispatch``'s; this actor owns it, feeds it the bus's messages and
+/// the clock, and carries out the actions it returns (store calls, bus sends, logs, metrics).
 actor OutboxDispatcher {
-    struct Peer {
-        var session: String
-        var credit: Int
-        var lastSeen: ContinuousClock.Instant
-    }
-
-    struct InFlight {
-        var item: OutboxItem
-        var peer: Data
-        var sentAt: ContinuousClock.Instant
-        /// The chat ids a result for it may name: the intent's, and the new id after a
-        /// migration the sender reported.
-        var chats: Set<Int64>
-    }
-
-    /// The most credit a sender may claim: a peer's number is clamped to 0...this, so no
-    /// arithmetic on it can overflow (a sender holds at most a few hundred calls anyway).
-    static let maximumCredit = 10_000
-
     let store: IncidentStore
     let socket: ZMQSocket
     let logger: Logger
-    let resultTimeout: Duration
-    let silenceLimit: Duration
     let now: @Sendable () -> Date
-    private var peers: [Data: Peer] = [:]
-    private var inFlight: [Int64: InFlight] = [:]
+    private var dispatch: OutboxDispatch
     private let delivered = Counter(label: "raisedash_intents_completed_total")
 
     init(store: IncidentStore, socket: ZMQSocket, logger: Logger, resultTimeout: Duration = .seconds(60),
@@ -49,177 +30,120 @@ actor OutboxDispatcher {
         self.store = store
         self.socket = socket
         self.logger = logger
-        self.resultTimeout = resultTimeout
-        self.silenceLimit = silenceLimit
         self.now = now
+        self.dispatch = OutboxDispatch(resultTimeout: resultTimeout, silenceLimit: silenceLimit)
     }
 
-    var connectedSenders: Int { peers.count }
+    var connectedSenders: Int { dispatch.peers.count }
 
     /// A `sender_ready` arrived.
     func senderReady(peer: Data, ready: SenderReady) async {
-        if let known = peers[peer], known.session != ready.session {
-            logger.warning("sender restarted; re-sending what it held", metadata: ["sender.session": "\(ready.session)"])
-            await requeue { $0.peer == peer }
-        } else if peers[peer] == nil {
-            logger.info("sender connected", metadata: ["sender.session": "\(ready.session)", "sender.credit": "\(ready.credit)"])
-        }
-        let held = inFlight.values.filter { $0.peer == peer }.count
-        let credit = min(max(ready.credit, 0), Self.maximumCredit)
-        peers[peer] = Peer(session: ready.session, credit: max(0, credit - held), lastSeen: .now)
+        await carryOut(dispatch.senderReady(peer: peer, ready: ready, now: .now))
     }
 
     /// An `intent_result` arrived.
     func result(_ result: IntentResult, from peer: Data) async {
-        peers[peer]?.lastSeen = .now
-        let (outboxID, _) = Translation.outboxID(intent: result.intentID)
-        if let flight = inFlight[result.intentID], flight.peer != peer || !flight.chats.contains(result.chatID) {
-            // Not the sender it was handed to, or not its chat: a confused or forged result
-            // must not complete (or re-route) someone else's intent.
-            logger.warning("dropped an intent result that does not match the intent in flight", metadata: [
-                "intent.id": "\(result.intentID)", "chat.id": "\(result.chatID)",
-                "same.peer": "\(flight.peer == peer)",
-            ])
-            Counter(label: "raisedash_bus_dropped_frames_total", dimensions: [("socket", "intents"), ("kind", "result_mismatch")]).increment()
-            return
-        }
-        guard var flight = inFlight.removeValue(forKey: result.intentID) else {
-            // Late or duplicate: completing twice is harmless, so record delivered results,
-            // but only from a sender that announced itself.
-            guard peers[peer] != nil else { return }
-            if case .delivered(let message) = result.outcome {
-                try? await store.completeOutbox(outboxID, result: .delivered(messageID: message.map(MessageID.init)), now: now())
-            }
-            return
-        }
-        peers[peer]?.credit += 1
-        delivered.increment()
-        let item = flight.item
-        do {
-            switch result.outcome {
-            case .delivered(let message):
-                try await store.completeOutbox(outboxID, result: .delivered(messageID: message.map(MessageID.init)), now: now())
-            case .notModified, .superseded, .queryTooOld:
-                try await store.completeOutbox(outboxID, result: .delivered(messageID: nil), now: now())
-            case .messageNotFound:
-                if case .updateCard = item.effect, !Translation.outboxID(intent: result.intentID).repost,
-                    try await isCurrentCard(item)
-                {
-                    // The card was deleted: post it again; its new id becomes the card's.
-                    logger.info("card is gone; posting it again", metadata: ["incident.id": "\(item.incidentID.map { "\($0)" } ?? "-")"])
-                    await send(item, repost: true)
-                } else {
-                    try await store.completeOutbox(outboxID, result: .failed(reason: "message not found"), now: now())
-                }
-            case .notEnoughRights:
-                try await store.completeOutbox(outboxID, result: .failed(reason: "not enough rights"), now: now())
-                if isPinning(item.effect), try await store.notePinRightMissing(outbox: outboxID, now: now()) != nil {
-                    logger.info("bot may not pin; telling the group once", metadata: ["chat.id": "\(result.chatID)"])
-                    await pump()
-                }
-            case .forbidden(let description) where result.chatID > 0:
-                // A private chat (its id is the user's): the person blocked the bot or never
-                // started it. Personal messages off for them, quietly; nothing else changes.
-                logger.info("personal message refused; turning them off for the person", metadata: ["user.id": "\(result.chatID)", "error": "\(description)"])
-                try await store.directMessagesRefused(user: UserID(result.chatID), now: now())
-                try await store.completeOutbox(outboxID, result: .failed(reason: description), now: now())
-            case .forbidden(let description):
-                logger.warning("bot cannot write to the chat; marking the group inactive", metadata: ["chat.id": "\(result.chatID)", "error": "\(description)"])
-                try await store.markGroupInactive(chat: ChatID(result.chatID), now: now())
-                try await store.completeOutbox(outboxID, result: .failed(reason: description), now: now())
-            case .chatMigrated(let newChat):
-                // Not final: the sender retries the call on the new chat id and reports its
-                // outcome for the same intent, so the item stays in flight until then.
-                logger.info("group migrated", metadata: ["chat.id": "\(result.chatID)", "chat.new_id": "\(newChat)"])
-                try await store.migrateGroup(from: ChatID(result.chatID), to: ChatID(newChat), now: now())
-                flight.chats.insert(newChat)
-                inFlight[result.intentID] = flight
-                peers[peer]?.credit -= 1
-            case .rejected(let description), .gaveUp(let description):
-                logger.error("intent failed", metadata: ["intent.id": "\(result.intentID)", "error": "\(description)"])
-                try await store.completeOutbox(outboxID, result: .failed(reason: description), now: now())
-            }
-        } catch {
-            logger.error("could not record an intent result", metadata: ["intent.id": "\(result.intentID)", "error": "\(error)"])
-        }
+        await carryOut(dispatch.result(result, from: peer, now: .now), intent: result.intentID)
     }
 
     /// Claims what senders can take now and sends it.
     func pump() async {
-        let credit = peers.values.reduce(0) { $0 + $1.credit }
-        guard credit > 0 else { return }
-        let items: [OutboxItem]
-        do {
-            items = try await store.claimOutbox(limit: min(credit, 100), now: now())
-        } catch {
-            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
-            return
-        }
-        for item in items { await send(item, repost: false) }
-    }
-
-    private func send(_ item: OutboxItem, repost: Bool) async {
-        let action: OutboundIntent.Action
-        switch Translation.action(for: item, repost: repost) {
-        case .success(let value): action = value
-        case .failure(let reason):
-            try? await store.completeOutbox(item.id, result: .failed(reason: reason.rawValue), now: now())
-            return
-        }
-        let isAnswer = if case .answerCallback = action { true } else { false }
-        guard isAnswer || item.chatID != nil else {
-            try? await store.completeOutbox(item.id, result: .failed(reason: Translation.Undeliverable.noChat.rawValue), now: now())
-            return
-        }
-        let chat = item.chatID?.rawValue ?? 0
-        guard let peer = choosePeer(chat: chat) else {
-            try? await store.requeueOutbox(item.id)
-            return
-        }
-        let intentID = Translation.intentID(outbox: item.id, repost: repost)
-        var coalescing: String?
-        if case .editMessage = action, let incident = item.incidentID { coalescing = "card:\(incident)" }
-        let intent = OutboundIntent(id: intentID, chatID: chat, action: action, coalescingKey: coalescing)
-        do {
-            try await Bus.send(Envelope(type: .outboundIntent, sender: .incidents, time: now(), payload: intent), on: socket, routing: [peer])
-            peers[peer]?.credit -= 1
-            inFlight[intentID] = InFlight(item: item, peer: peer, sentAt: .now, chats: [chat])
-        } catch {
-            // The sender is gone (killed, restarted under a new identity): what it held will
-            // never be answered either, so it goes back to the outbox with this item. (Only
-            // `sweep` looked at held items, and only for senders still listed, so a lane
-            // stalled behind them until the result timeout.)
-            logger.warning("could not hand an intent to a sender; re-sending what it held", metadata: ["intent.id": "\(intentID)", "error": "\(error)"])
-            peers.removeValue(forKey: peer)
-            try? await store.requeueOutbox(item.id)
-            await requeue { $0.peer == peer }
-        }
-    }
-
-    /// The sender for `chat`: by hash among those with credit, so a chat stays with one sender.
-    private func choosePeer(chat: Int64) -> Data? {
-        let ready = peers.filter { $0.value.credit > 0 }.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        guard !ready.isEmpty else { return nil }
-        let all = peers.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        let preferred = all[Int(UInt64(bitPattern: chat) % UInt64(all.count))]
-        return ready.contains(preferred) ? preferred : ready[0]
+        await carryOut(dispatch.pump())
     }
 
     /// Hands back what timed out or whose sender went silent.
     func sweep() async {
-        let instant = ContinuousClock.now
-        for (peer, state) in peers where instant - state.lastSeen > silenceLimit {
-            logger.warning("sender went silent; re-sending what it held", metadata: ["sender.session": "\(state.session)"])
-            peers.removeValue(forKey: peer)
-            await requeue { $0.peer == peer }
-        }
-        await requeue { instant - $0.sentAt > resultTimeout }
+        await carryOut(dispatch.sweep(now: .now))
     }
 
-    private func requeue(where condition: (InFlight) -> Bool) async {
-        for (intentID, flight) in inFlight where condition(flight) {
-            inFlight.removeValue(forKey: intentID)
-            try? await store.requeueOutbox(flight.item.id)
+    /// Carries out `actions` in order. One that fails ends the batch (what follows depends on
+    /// it): it is logged, and the dispatch is told. `intent`: the intent whose result the
+    /// actions record, for the log.
+    private func carryOut(_ actions: [OutboxDispatch.Action], intent: Int64? = nil) async {
+        for action in actions {
+            do {
+                try await perform(action)
+            } catch {
+                log(error, carryingOut: action, intent: intent)
+                await carryOut(dispatch.failed(action))
+                return
+            }
+        }
+    }
+
+    private func perform(_ action: OutboxDispatch.Action) async throws {
+        switch action {
+        case .send(let intent, let peer):
+            try await Bus.send(
+                Envelope(type: .outboundIntent, sender: .incidents, time: now(), payload: intent), on: socket, routing: [peer])
+        case .claim(let limit):
+            for item in try await store.claimOutbox(limit: limit, now: now()) {
+                await carryOut(dispatch.hand(item, now: .now))
+            }
+        case .requeue(let items, let reason):
+            switch reason {
+            case .senderRestarted(let session):
+                logger.warning("sender restarted; re-sending what it held", metadata: ["sender.session": "\(session)"])
+            case .senderSilent(let session):
+                logger.warning("sender went silent; re-sending what it held", metadata: ["sender.session": "\(session)"])
+            case .senderGone, .resultTimedOut, .noSenderFree:
+                break
+            }
+            for item in items { try? await store.requeueOutbox(item) }
+        case .complete(let item, let result):
+            try await store.completeOutbox(item, result: result, now: now())
+        case .completeLate(let item, let result):
+            try? await store.completeOutbox(item, result: result, now: now())
+        case .giveUp(let item, let reason):
+            try? await store.completeOutbox(item, result: .failed(reason: reason), now: now())
+        case .checkCard(let item):
+            let isCurrent = try await isCurrentCard(item)
+            await carryOut(dispatch.cardChecked(item, isCurrent: isCurrent, now: .now), intent: IntentID(outbox: item.id).rawValue)
+        case .notePinRightMissing(let item, let chat):
+            if try await store.notePinRightMissing(outbox: item, now: now()) != nil {
+                logger.info("bot may not pin; telling the group once", metadata: ["chat.id": "\(chat)"])
+                await pump()
+            }
+        case .turnOffDirectMessages(let user, let description):
+            logger.info("personal message refused; turning them off for the person", metadata: ["user.id": "\(user)", "error": "\(description)"])
+            try await store.directMessagesRefused(user: UserID(user), now: now())
+        case .markGroupInactive(let chat, let description):
+            logger.warning("bot cannot write to the chat; marking the group inactive", metadata: ["chat.id": "\(chat)", "error": "\(description)"])
+            try await store.markGroupInactive(chat: ChatID(chat), now: now())
+        case .migrateGroup(let old, let new, _):
+            logger.info("group migrated", metadata: ["chat.id": "\(old)", "chat.new_id": "\(new)"])
+            try await store.migrateGroup(from: ChatID(old), to: ChatID(new), now: now())
+        case .note(let note):
+            report(note)
+        }
+    }
+
+    private func report(_ note: OutboxDispatch.Note) {
+        switch note {
+        case .senderConnected(let session, let credit):
+            logger.info("sender connected", metadata: ["sender.session": "\(session)", "sender.credit": "\(credit)"])
+        case .resultMismatch(let intent, let chat, let samePeer):
+            logger.warning("dropped an intent result that does not match the intent in flight", metadata: [
+                "intent.id": "\(intent)", "chat.id": "\(chat)", "same.peer": "\(samePeer)",
+            ])
+            Counter(label: "raisedash_bus_dropped_frames_total", dimensions: [("socket", "intents"), ("kind", "result_mismatch")]).increment()
+        case .resultTaken:
+            delivered.increment()
+        case .cardGone(let incident):
+            logger.info("card is gone; posting it again", metadata: ["incident.id": "\(incident.map { "\($0)" } ?? "-")"])
+        case .intentFailed(let intent, let description):
+            logger.error("intent failed", metadata: ["intent.id": "\(intent)", "error": "\(description)"])
+        }
+    }
+
+    private func log(_ error: any Error, carryingOut action: OutboxDispatch.Action, intent: Int64?) {
+        switch action {
+        case .send(let sent, _):
+            logger.warning("could not hand an intent to a sender; re-sending what it held", metadata: ["intent.id": "\(sent.id)", "error": "\(error)"])
+        case .claim:
+            logger.error("could not read the outbox", metadata: ["error": "\(error)"])
+        default:
+            logger.error("could not record an intent result", metadata: ["intent.id": "\(intent.map { "\($0)" } ?? "-")", "error": "\(error)"])
         }
     }
 }

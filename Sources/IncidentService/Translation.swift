@@ -126,9 +126,4 @@ public enum Translation {
         case notDeliverable = "not a Telegram call"
         case noChat = "no chat to deliver to"
     }
-
-    /// Intent ids: the outbox row id, doubled, plus one for "post the card again" so the
-    /// sender, which dedupes by id, treats the re-post as a new call.
-    public static func intentID(outbox: Int64, repost: Bool) -> Int64 { outbox * 2 + (repost ? 1 : 0) }
-    public static func outboxID(intent: Int64) -> (outbox: Int64, repost: Bool) { (intent / 2, intent % 2 == 1) }
 }

@@ -51,32 +51,6 @@ struct ResultReport: Sendable, Equatable {
 struct SendSchedule {
     typealias Instant = ContinuousClock.Instant
 
-    /// An intent the schedule holds.
-    struct Held: Sendable, Equatable {
-        var intent: OutboundIntent
-        /// Id of the newest envelope that carried it (the result's causation id).
-        var envelopeID: String
-        var receivedAt: Instant
-        /// Failed attempts that count against `maxAttempts`.
-        var failures = 0
-        /// Not before this instant (retry backoff).
-        var notBefore: Instant?
-        /// The chat it was first addressed to, when a migration moved it.
-        var migratedFrom: Int64?
-        /// The call carrying it out, while one is in flight.
-        var callID: UInt64?
-    }
-
-    /// One chat's queue and budgets.
-    struct Lane: Sendable {
-        var queue: [Held] = []
-        var inFlight: Held?
-        var pausedUntil: Instant?
-        var bucket: TokenBucket
-        /// Groups only.
-        var groupWindow: WindowBudget?
-    }
-
     let configuration: SenderConfiguration
     private(set) var lanes: [Int64: Lane] = [:]
     private(set) var callbacks: [Held] = []
@@ -585,71 +559,3 @@ struct SendSchedule {
 }
 
 extension IntentTranslation.Untranslatable: CustomStringConvertible {}
-
-/// Results of completed intents, the oldest forgotten first.
-struct RecentResults {
-    private var map: BoundedMap<Int64, IntentResult>
-
-    init(limit: Int) {
-        map = BoundedMap(limit: limit)
-    }
-
-    subscript(id: Int64) -> IntentResult? {
-        get { map[id] }
-        set { map[id] = newValue }
-    }
-
-    var count: Int { map.count }
-}
-
-/// A dictionary that forgets its oldest insertions beyond `limit` entries.
-struct BoundedMap<Key: Hashable, Value> {
-    private var values: [Key: Value] = [:]
-    private var order: [Key] = []
-    private var head = 0
-    let limit: Int
-
-    init(limit: Int) {
-        self.limit = max(1, limit)
-    }
-
-    var count: Int { values.count }
-
-    subscript(key: Key) -> Value? {
-        get { values[key] }
-        set {
-            guard let newValue else {
-                values[key] = nil
-                return
-            }
-            if values.updateValue(newValue, forKey: key) == nil {
-                order.append(key)
-            }
-            while values.count > limit, head < order.count {
-                values[order[head]] = nil
-                head += 1
-            }
-            if head > 1024, head * 2 > order.count {
-                order.removeFirst(head)
-                head = 0
-            }
-        }
-    }
-}
-
-/// A small seeded random number generator, so backoff jitter is reproducible in tests.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -23,8 +23,9 @@ public enum MessageTarget: Codable, Sendable, Equatable, Hashable {
 
 /// incidents -> sender: one Telegram call, decided and recorded in the outbox.
 ///
-/// `id` is the outbox row id: unique, increasing in decision order. The sender reports an
-/// `IntentResult` with the same id; until it does, the incident service re-sends the intent.
+/// `id` is unique and increasing in decision order (the incident service derives it from the
+/// outbox row id, docs/protocol.md "Intent ids"). The sender reports an `IntentResult` with the
+/// same id; until it does, the incident service re-sends the intent.
 public struct OutboundIntent: Codable, Sendable, Equatable {
     public var id: Int64
     public var chatID: Int64

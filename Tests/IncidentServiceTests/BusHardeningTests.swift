@@ -29,7 +29,7 @@ struct BusHardeningTests {
     }
 
     static func state(of intent: Envelope<OutboundIntent>, in store: IncidentStore) async throws -> String? {
-        let (outbox, _) = Translation.outboxID(intent: intent.payload.id)
+        let outbox = IntentID(rawValue: intent.payload.id).outbox
         return try await store.openOutbox().first { $0.id == outbox }?.state
     }
 

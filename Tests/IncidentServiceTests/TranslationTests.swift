@@ -96,8 +96,8 @@ struct TranslationTests {
     @Test func intentIDsRoundTrip() {
         for outbox: Int64 in [1, 2, 99, 1 << 40] {
             for repost in [false, true] {
-                let id = Translation.intentID(outbox: outbox, repost: repost)
-                #expect(Translation.outboxID(intent: id) == (outbox, repost))
+                let id = IntentID(rawValue: IntentID(outbox: outbox, repost: repost).rawValue)
+                #expect((id.outbox, id.isRepost) == (outbox, repost))
             }
         }
     }
