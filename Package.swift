@@ -78,6 +78,9 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        /// A typed client for the simulator's control API: the demo, the benchmarks and the tests
+        /// act as the people in the simulated chats through it.
+        .target(name: "SimulatorClient"),
         /// Settings from environment, `.env` and defaults, validated at start.
         .target(name: "RaiseDashConfig", dependencies: [
             .product(name: "Configuration", package: "swift-configuration"),
@@ -191,6 +194,11 @@ let package = Package(
         .testTarget(name: "TelegramBotAPITests", dependencies: ["TelegramBotAPI", "BotAPITestSupport"]),
         .testTarget(name: "TelegramSimulatorTests", dependencies: [
             "TelegramSimulator", "WebDriverSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        /// The client against a real simulator: the wire format both sides agree on.
+        .testTarget(name: "SimulatorClientTests", dependencies: [
+            "SimulatorClient", "TelegramSimulator",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
