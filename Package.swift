@@ -158,7 +158,7 @@ let package = Package(
         /// a role in this process against a fake Bot API of their own, on the bus.
         .executableTarget(name: "raisedash-bench", dependencies: [
             "IncidentCore", "IncidentStore", "IncidentKPI", "Sender", "Gateway", "ProcessLauncher",
-            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "HTTPTestSupport",
+            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "HTTPTestSupport", "SimulatorClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
