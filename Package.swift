@@ -148,7 +148,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
             "Gateway", "IncidentService", "Dashboard", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
-            "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
+            "SimulatorClient", "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
