@@ -222,7 +222,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
-        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "ProcessTestSupport", "WebDriverSupport"]),
+        .testTarget(name: "ProcessTests", dependencies: [
+            "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "ProcessTestSupport", "WebDriverSupport", "SimulatorClient",
+        ]),
         /// The one child process of the tests: a built `raisedash` started through the launcher,
         /// its output captured (not shipped).
         .target(name: "ProcessTestSupport", dependencies: ["ProcessLauncher"], path: "Tests/ProcessTestSupport"),
