@@ -193,7 +193,7 @@ let package = Package(
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: ["TelegramBotAPI", "BotAPITestSupport"]),
         .testTarget(name: "TelegramSimulatorTests", dependencies: [
-            "TelegramSimulator", "WebDriverSupport",
+            "TelegramSimulator", "SimulatorClient", "WebDriverSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         /// The client against a real simulator: the wire format both sides agree on.
