@@ -45,35 +45,21 @@ public struct Press: Codable, Sendable, Hashable {
     }
 
     public var from: Int64
-    public var button: Button
+    /// Exactly one of the two (see `Button`).
+    public var buttonText: String?
+    public var callbackData: String?
 
     public init(from: Int64, button: Button) {
         self.from = from
-        self.button = button
+        switch button {
+        case .labelled(let label): buttonText = label
+        case .data(let data): callbackData = data
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case from
         case buttonText = "button_text"
         case callbackData = "callback_data"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(from, forKey: .from)
-        switch button {
-        case .labelled(let label): try container.encode(label, forKey: .buttonText)
-        case .data(let data): try container.encode(data, forKey: .callbackData)
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        from = try container.decode(Int64.self, forKey: .from)
-        if let label = try container.decodeIfPresent(String.self, forKey: .buttonText) {
-            button = .labelled(label)
-        } else {
-            button = .data(try container.decode(String.self, forKey: .callbackData))
-        }
     }
 }
