@@ -143,7 +143,7 @@ extension Dashboard {
             return try await departmentPage(context, viewer, error: "Give the department a name.", form: echo, status: .badRequest)
         }
         do {
-            try await store.renameDepartment(department.id, to: name)
+            _ = try await store.renameDepartment(department.id, to: name)
             return redirect("/dashboard/departments/\(department.id.rawValue)?done=renamed")
         } catch {
             guard let message = sentence(error) else { throw error }
@@ -160,7 +160,7 @@ extension Dashboard {
         default:
             return try await departmentPage(context, viewer, error: "Say whether the department is restricted (1) or open (0).", status: .badRequest)
         }
-        try await store.setDepartmentRestricted(department.id, restricted)
+        _ = try await store.setDepartmentRestricted(department.id, restricted)
         return redirect("/dashboard/departments/\(department.id.rawValue)?done=\(restricted ? "restricted" : "opened")")
     }
 

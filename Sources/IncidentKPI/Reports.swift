@@ -439,10 +439,8 @@ public struct KPIEngine: Sendable {
 
     public func people(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> PersonReport {
         let selected = sessions(data, in: period, filter: KPIFilter(departmentID: filter.departmentID, chatID: filter.chatID))
-        // Indices, not copies of the sessions: a lookup per participation copies an Int.
-        var byKey: [SessionKey: Int] = [:]
-        byKey.reserveCapacity(selected.count)
-        for (index, session) in selected.enumerated() { byKey[SessionKey(session.incidentID, session.seq)] = index }
+        // Each participation's session among the selected ones (an index, -1 for none).
+        let sessionOf = Self.sessionIndices(of: data.participations, in: selected)
         struct Tally {
             var claimed = 0, joined = 0, resolved = 0
             var active: Double = 0
@@ -469,8 +467,9 @@ public struct KPIEngine: Sendable {
             return firstWorker[index] != slot && otherWorkers.insert(index << 32 | slot).inserted
         }
         let end = min(period.to, now)
-        for participation in data.participations {
-            guard let index = byKey[SessionKey(participation.incidentID, participation.sessionSeq)] else { continue }
+        for (position, participation) in data.participations.enumerated() {
+            let index = Int(sessionOf[position])
+            guard index >= 0 else { continue }
             if let user = filter.userID, participation.userID != user { continue }
             let person = slot(participation.userID)
             if participation.kind == .joined { tallies[person].joined += 1 }
@@ -501,6 +500,32 @@ public struct KPIEngine: Sendable {
                     claim: tally.claim, resolve: tally.resolve))
         }
         return PersonReport(period: period, people: people)
+    }
+
+    /// For each participation, the index of its session in `sessions` (-1 when not there),
+    /// found by walking both in (incident, session) order rather than by a hash lookup per
+    /// participation (which was a quarter of the people report's time over 100,000 incidents).
+    /// Datasets from the store come in that order already, so the sorts are only checks.
+    static func sessionIndices(of participations: [ParticipationFact], in sessions: [SessionFact]) -> [Int32] {
+        func sessionKey(_ index: Int) -> (Int64, Int) { (sessions[index].incidentID.rawValue, sessions[index].seq) }
+        func participationKey(_ index: Int) -> (Int64, Int) {
+            (participations[index].incidentID.rawValue, participations[index].sessionSeq)
+        }
+        func ordered(_ count: Int, _ key: (Int) -> (Int64, Int)) -> [Int] {
+            let indices = Array(0..<count)
+            if indices.indices.dropFirst().allSatisfy({ key($0 - 1) <= key($0) }) { return indices }
+            return indices.sorted { key($0) < key($1) }
+        }
+        let sessionOrder = ordered(sessions.count, sessionKey)
+        let participationOrder = ordered(participations.count, participationKey)
+        var result = [Int32](repeating: -1, count: participations.count)
+        var next = 0
+        for participation in participationOrder {
+            let key = participationKey(participation)
+            while next < sessionOrder.count, sessionKey(sessionOrder[next]) < key { next += 1 }
+            if next < sessionOrder.count, sessionKey(sessionOrder[next]) == key { result[participation] = Int32(sessionOrder[next]) }
+        }
+        return result
     }
 
     public func groups(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> GroupReport {

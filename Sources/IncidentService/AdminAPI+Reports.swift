@@ -135,7 +135,7 @@ extension AdminAPI {
         ) async throws -> T {
             try await store.kpiReport(
                 company: query.company, span: span, chat: filter.chatID,
-                participations: participations || filter.userID != nil, incidents: incidents, body)
+                participations: participations, incidents: incidents, person: filter.userID, body)
         }
         let name = "\(kind)-\(KPICalendar(query.settings).label(period.from, size: .day))"
         // Created incidents are counted only without a department or person filter.

@@ -52,6 +52,11 @@ extension IncidentStore {
         }
     }
 
+    /// What reports filtered by `person` read; see ``Database/kpiDatasetOfPerson(company:span:chat:person:)``.
+    public func kpiDataset(company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, person: UserID) async throws(StoreError) -> KPIDataset {
+        try await read { db in try db.kpiDatasetOfPerson(company: company, span: span, chat: chat, person: person) }
+    }
+
     /// The inputs of a report as ``kpiDataset(company:span:chat:participations:)`` gives them,
     /// read instead from the source tables by the scan reports used before the report facts
     /// (slower): the reference that tests compare the report facts against.
@@ -68,15 +73,22 @@ extension IncidentStore {
     /// lower priority, reading through a read connection of the pool), so that the load and
     /// the formulas' work (sorting, grouping) stay off Swift's cooperative pool, which serves
     /// the bus and the button presses, and give way to them when the CPU is short.
+    ///
+    /// With `person`, only what reports filtered by that person read (see
+    /// ``Database/kpiDatasetOfPerson(company:span:chat:person:)``): for every report but
+    /// trends, under a ``KPIFilter`` with that `userID`.
     public func kpiReport<T: Sendable>(
         company: CompanyID, span: ReportPeriod, chat: ChatID? = nil, participations: Bool = false, incidents: Bool = true,
-        _ compute: @escaping @Sendable (KPIDataset) throws -> T
+        person: UserID? = nil, _ compute: @escaping @Sendable (KPIDataset) throws -> T
     ) async throws(StoreError) -> T {
         let pool = self.pool
         do {
             return try await ReportThread.shared.run {
                 try pool.read { db in
-                    try compute(try db.kpiDataset(
+                    if let person {
+                        return try compute(try db.kpiDatasetOfPerson(company: company, span: span, chat: chat, person: person))
+                    }
+                    return try compute(try db.kpiDataset(
                         company: company, span: span, chat: chat, participations: participations, incidents: incidents))
                 }
             }
@@ -182,12 +194,7 @@ extension Database {
         }
         var data = KPIDataset()
 
-        // Group ids to chat ids from one small query (all groups, as a join would), rather than
-        // a join per incident and per session.
-        var chats: [Int64: ChatID] = [:]
-        for row in try rows("SELECT id, chat_id FROM groups", []) {
-            chats[row[0]] = ChatID(row[1])
-        }
+        let chats = try groupChats()
 
         // Incidents created in the span.
         let incidents = try Row.fetchCursor(
@@ -328,6 +335,7 @@ extension Database {
                     kind: claimed ? .claimed : .joined, startedAt: Self.date(row[4]),
                     endedAt: (row[5] as Int64?).map(Self.date)))
             }
+            for session in data.sessions { if let resolver = session.resolverID { people.insert(resolver.rawValue) } }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
         }
         for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }

@@ -113,7 +113,8 @@ extension IncidentStore {
                     }
                     func wait(_ mean: Double) -> Double { max(0.05, -log(1 - generator.unit() * 0.999) * mean) }
                     func resolve() {
-                        let resolver = member()
+                        // Now and then the group's manager resolves without having worked on it.
+                        let resolver = generator.unit() < 0.04 ? manager : member()
                         if generator.unit() < 0.3 { _ = press(wait(20), .join, member(1)) }
                         guard press(wait(90), .resolve, resolver) else { return }
                         if generator.unit() < 0.1, press(wait(2), .cancelResolve, resolver) {

@@ -33,10 +33,7 @@ extension Database {
             StatementArguments(values + (chat.map { [$0.rawValue] } ?? []))
         }
         var data = KPIDataset()
-        var chats: [Int64: ChatID] = [:]
-        for row in try rows("SELECT id, chat_id FROM groups", []) {
-            chats[row[0]] = ChatID(row[1])
-        }
+        let chats = try groupChats()
 
         // Incidents created in the span: one range of kpi_incidents, in (created, id) order.
         if wantIncidents {
@@ -168,6 +165,8 @@ extension Database {
                 .map { IncidentOrder(incident: data.participations[$0].incidentID.rawValue, seq: Int32(order[$0]), index: Int32($0)) }
                 .sorted()
                 .map { data.participations[Int($0.index)] }
+            // And who resolved without working on it (a manager may).
+            for session in data.sessions { if let resolver = session.resolverID { people.insert(resolver.rawValue) } }
             for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
         }
         for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
@@ -175,6 +174,120 @@ extension Database {
             if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
         }
         return data
+    }
+}
+
+extension Database {
+    /// The inputs of the reports filtered by one person (``KPIFilter/userID``), without
+    /// reading everyone's: the sessions assigned in `span` that `person` worked on (a claim or
+    /// a join) or resolved, with who claimed each first and who resolved it, and `person`'s
+    /// participations in them; no incidents and no `openAtStart` (those reports never count
+    /// them, and trends take no person filter). Every report but trends computes the same
+    /// from it, under that person's filter, as from the whole dataset (tested): they select
+    /// only sessions assigned in the period that the person worked on, and the people report
+    /// looks only at the person's participations, first claims and resolutions.
+    func kpiDatasetOfPerson(company: CompanyID, span: ReportPeriod, chat: ChatID?, person: UserID) throws -> KPIDataset {
+        let from = Timestamp.milliseconds(span.from)
+        let to = Timestamp.milliseconds(span.to)
+        let groupCondition = chat == nil ? "" : " AND group_id IN (SELECT id FROM groups WHERE chat_id = ?)"
+        let chatArgument: [any DatabaseValueConvertible] = chat.map { [$0.rawValue] } ?? []
+        var data = KPIDataset()
+        let chats = try groupChats()
+
+        // The person's participations in sessions assigned in the span: one range of
+        // kpi_participations, the other people's rows skipped by SQLite.
+        struct Key: Hashable { var incident: Int64; var seq: Int64 }
+        var worked = Set<Key>()
+        var order: [Int] = []
+        let participations = try cachedStatement(sql: """
+            SELECT incident_id, session_seq, user_id, claimed, started_ms, ended_ms, seq FROM kpi_participations
+            WHERE company_id = ? AND session_assigned_ms >= ? AND session_assigned_ms < ? AND user_id = ?\(groupCondition)
+            """)
+        let participationCursor = try Row.fetchCursor(
+            participations, arguments: StatementArguments([company.rawValue, from, to, person.rawValue] + chatArgument))
+        let participation = IntegerColumns(participations)
+        while try participationCursor.next() != nil {
+            worked.insert(Key(incident: participation[0], seq: participation[1]))
+            data.participations.append(ParticipationFact(
+                incidentID: IncidentID(participation[0]), sessionSeq: Int(participation[1]), userID: person,
+                kind: participation[3] != 0 ? .claimed : .joined, startedAt: Self.date(participation[4]),
+                endedAt: participation.optional(5).map(Self.date)))
+            order.append(Int(participation[6]))
+        }
+
+        // Their sessions, each by its key; then the sessions the person resolved without
+        // having worked on them (a manager's Resolve), from the span's range.
+        let columns = "incident_id, number, group_id, seq, department_id, assigned_ms, first_claimed_ms, ended_ms, flags, first_claimer_id, resolver_id"
+        func append(_ statement: Statement, _ arguments: StatementArguments, unless skip: Set<Key>) throws {
+            let cursor = try Row.fetchCursor(statement, arguments: arguments)
+            let column = IntegerColumns(statement)
+            while try cursor.next() != nil {
+                guard let chatID = chats[column[2]], !skip.contains(Key(incident: column[0], seq: column[3])) else { continue }
+                let flags = Int(column[8])
+                var session = SessionFact(
+                    incidentID: IncidentID(column[0]), number: IncidentNumber(Int(column[1])), chatID: chatID,
+                    seq: Int(column[3]), episode: flags >> 6, departmentID: DepartmentID(column[4]),
+                    assignedAt: Self.date(column[5]), firstClaimedAt: column.optional(6).map(Self.date),
+                    firstClaimerID: column.optional(9).map(UserID.init), endedAt: column.optional(7).map(Self.date),
+                    end: Self.ends[(flags >> 2) & 3], resolverID: column.optional(10).map(UserID.init),
+                    transferredIn: flags & 2 != 0)
+                session.startsEpisode = flags & 1 != 0
+                data.sessions.append(session)
+            }
+        }
+        let byKey = try cachedStatement(sql: "SELECT \(columns) FROM kpi_sessions WHERE incident_id = ? AND seq = ?")
+        for key in worked { try append(byKey, [key.incident, key.seq], unless: []) }
+        try append(
+            cachedStatement(sql: """
+                SELECT \(columns) FROM kpi_sessions
+                WHERE company_id = ? AND assigned_ms >= ? AND assigned_ms < ? AND resolver_id = ?\(groupCondition)
+                """),
+            StatementArguments([company.rawValue, from, to, person.rawValue] + chatArgument), unless: worked)
+
+        // In each incident's order, as the whole dataset has them.
+        data.sessions = data.sessions.indices
+            .map { IncidentOrder(incident: data.sessions[$0].incidentID.rawValue, seq: Int32(data.sessions[$0].seq), index: Int32($0)) }
+            .sorted()
+            .map { data.sessions[Int($0.index)] }
+        data.participations = data.participations.indices
+            .map { IncidentOrder(incident: data.participations[$0].incidentID.rawValue, seq: Int32(order[$0]), index: Int32($0)) }
+            .sorted()
+            .map { data.participations[Int($0.index)] }
+        for (id, found) in try people([person]) { data.personNames[id] = found.displayName }
+        for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
+        for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
+            if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
+        }
+        return data
+    }
+}
+
+extension Database {
+    /// Every group's chat id by the group's row id, from one small query (all groups, as a
+    /// join would), rather than a join per incident and per session.
+    func groupChats() throws -> GroupChats {
+        var chats = GroupChats()
+        for row in try rows("SELECT id, chat_id FROM groups", []) { chats[row[0]] = ChatID(row[1]) }
+        return chats
+    }
+}
+
+/// Chat ids by group row id: an array slot per id (row ids are small and dense), so each of
+/// the hundreds of thousands of rows a report reads looks its chat up without hashing.
+struct GroupChats {
+    private var slots: [ChatID?] = []
+    private var others: [Int64: ChatID] = [:]
+
+    subscript(_ id: Int64) -> ChatID? {
+        get { id >= 0 && id < slots.count ? slots[Int(id)] : others[id] }
+        set {
+            if id >= 0, id < 1 << 20 {
+                if id >= slots.count { slots += Array(repeating: nil, count: Int(id) + 1 - slots.count) }
+                slots[Int(id)] = newValue
+            } else {
+                others[id] = newValue
+            }
+        }
     }
 }
 

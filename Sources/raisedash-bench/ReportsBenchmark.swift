@@ -33,10 +33,22 @@ struct ReportsBench: AsyncParsableCommand {
     @Option(help: "Runs of each report.") var iterations = 20
     @Option(help: "Where to write the database (kept); default a temporary file, removed after.") var database: String?
     @Flag(help: "Time an existing --database (its first generated company) instead of generating.") var reuse = false
+    @Option(help: "Only these reports (comma-separated: departments, sla, trends, people, groups, comparison, summary).")
+    var only: String?
+    @Option(help: "Only these spans (comma-separated: all, 30days, 7days, department, group, person).")
+    var spans: String?
+
+    static let kinds = ["departments", "sla", "trends (day)", "people", "groups", "comparison", "summary"]
 
     func validate() throws {
         guard incidents > 0, days > 0, iterations > 0 else { throw ValidationError("--incidents, --days and --iterations must be positive") }
         if reuse, database == nil { throw ValidationError("--reuse needs --database") }
+        for kind in Self.list(only) where !Self.kinds.contains(where: { $0.hasPrefix(kind) }) {
+            throw ValidationError("--only: no report \(kind); reports are \(Self.kinds.joined(separator: ", "))")
+        }
+        for span in Self.list(spans) where !Self.spanKeys.contains(span) {
+            throw ValidationError("--spans: no span \(span); spans are \(Self.spanKeys.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -78,11 +90,15 @@ struct ReportsBench: AsyncParsableCommand {
         let department = full.sessions.map(\.departmentID).min()!
         let chat = full.sessions.map(\.chatID).min()!
         let person = Dictionary(grouping: full.participations, by: \.userID).max { $0.value.count < $1.value.count }!.key
-        let runs: [(name: String, period: ReportPeriod, filter: KPIFilter)] = [
+        let allRuns: [(name: String, period: ReportPeriod, filter: KPIFilter)] = [
             ("all", all, KPIFilter()), ("30 days", month, KPIFilter()), ("7 days", week, KPIFilter()),
             ("all, department", all, KPIFilter(departmentID: department)), ("all, group", all, KPIFilter(chatID: chat)),
             ("all, person", all, KPIFilter(userID: person)),
         ]
+        let wantedSpans = Self.list(spans)
+        let runs = zip(Self.spanKeys, allRuns).filter { wantedSpans.isEmpty || wantedSpans.contains($0.0) }.map(\.1)
+        let wantedKinds = Self.list(only)
+        let kinds = Self.kinds.filter { kind in wantedKinds.isEmpty || wantedKinds.contains { kind.hasPrefix($0) } }
 
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -90,7 +106,7 @@ struct ReportsBench: AsyncParsableCommand {
         print("")
         print("report          span                 p50 ms   p95 ms   p99 ms   max ms  runs   CPU p50   CPU p95   CPU p99 (ms)")
         for (spanName, period, filter) in runs {
-            for kind in ["departments", "sla", "trends (day)", "people", "groups", "comparison", "summary"] {
+            for kind in kinds {
                 // Trends count incidents: the admin API refuses a department or person filter.
                 if kind.hasPrefix("trends"), filter.departmentID != nil || filter.userID != nil { continue }
                 var times: [Double] = []
@@ -107,7 +123,7 @@ struct ReportsBench: AsyncParsableCommand {
                     ) async throws -> Int {
                         try encoder.encode(try await store.kpiReport(
                             company: company, span: span, chat: filter.chatID,
-                            participations: participations || filter.userID != nil, incidents: incidents, body)).count
+                            participations: participations, incidents: incidents, person: filter.userID, body)).count
                     }
                     let countsCreated = filter.departmentID == nil && filter.userID == nil
                     switch kind {
@@ -141,6 +157,13 @@ struct ReportsBench: AsyncParsableCommand {
         }
         print("")
         print("after: \(MachineLoad.current)")
+    }
+
+    /// The `--spans` names, in the order the runs are listed.
+    static let spanKeys = ["all", "30days", "7days", "department", "group", "person"]
+
+    static func list(_ option: String?) -> [String] {
+        (option ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// User + system CPU time of this process so far (the report's work on GRDB's threads
