@@ -80,6 +80,9 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        /// A typed client for the simulator's control API: the demo, the benchmarks and the tests
+        /// act as the people in the simulated chats through it.
+        .target(name: "SimulatorClient"),
         /// Settings from environment, `.env` and defaults, validated at start.
         .target(name: "RaiseDashConfig", dependencies: [
             .product(name: "Configuration", package: "swift-configuration"),
@@ -147,7 +150,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
             "Gateway", "IncidentService", "Dashboard", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
-            "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
+            "SimulatorClient", "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -157,7 +160,7 @@ let package = Package(
         /// a role in this process against a fake Bot API of their own, on the bus.
         .executableTarget(name: "raisedash-bench", dependencies: [
             "IncidentCore", "IncidentStore", "IncidentKPI", "Sender", "Gateway", "ProcessLauncher",
-            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "HTTPTestSupport",
+            "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "HTTPTestSupport", "SimulatorClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -192,7 +195,12 @@ let package = Package(
         ]),
         .testTarget(name: "TelegramBotAPITests", dependencies: ["TelegramBotAPI", "BotAPITestSupport"]),
         .testTarget(name: "TelegramSimulatorTests", dependencies: [
-            "TelegramSimulator", "WebDriverSupport",
+            "TelegramSimulator", "SimulatorClient", "WebDriverSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        /// The client against a real simulator: the wire format both sides agree on.
+        .testTarget(name: "SimulatorClientTests", dependencies: [
+            "SimulatorClient", "TelegramSimulator",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RaiseDashConfigTests", dependencies: ["RaiseDashConfig"]),
@@ -216,7 +224,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         /// Tests that start the built `raisedash` binary as real processes.
-        .testTarget(name: "ProcessTests", dependencies: ["WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "ProcessTestSupport", "WebDriverSupport"]),
+        .testTarget(name: "ProcessTests", dependencies: [
+            "WireProtocol", "ZeroMQ", "RoleSupport", "ProcessLauncher", "ProcessTestSupport", "WebDriverSupport", "SimulatorClient",
+        ]),
         /// The one child process of the tests: a built `raisedash` started through the launcher,
         /// its output captured (not shipped).
         .target(name: "ProcessTestSupport", dependencies: ["ProcessLauncher"], path: "Tests/ProcessTestSupport"),

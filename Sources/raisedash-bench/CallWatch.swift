@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Synchronization
 
 /// Follows the simulator's Bot API call log and wakes whoever waits on what a call concerns.
@@ -105,7 +106,7 @@ final class CallWatch: Sendable {
     }
 
     /// Records calls and wakes the waiters of the keys they concern.
-    private func record(_ calls: [SimulatorControl.Call]) {
+    private func record(_ calls: [RecordedCall]) {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             var keys = Set<Int64>()
             let now = ContinuousClock.now
@@ -113,15 +114,15 @@ final class CallWatch: Sendable {
                 if state.lastSequence > 0 { state.missed += call.sequence - state.lastSequence - 1 }
                 state.lastSequence = call.sequence
                 state.byMethod[call.method, default: 0] += 1
-                if let code = call.error_code { state.refusals[code, default: 0] += 1 }
+                if let code = call.errorCode { state.refusals[code, default: 0] += 1 }
                 state.lastCall = now
                 if call.method != "getUpdates" { state.lastNonPollingCall = now }
                 if call.method == "answerCallbackQuery" {
                     keys.insert(Self.answers)
-                } else if let chat = call.chat_id, Self.changesMessages.contains(call.method) {
+                } else if let chat = call.chatID, Self.changesMessages.contains(call.method) {
                     keys.insert(chat)
                     var recent = state.recent[chat, default: []]
-                    recent.append(SeenCall(sequence: call.sequence, method: call.method, at: Date(timeIntervalSince1970: call.at)))
+                    recent.append(SeenCall(sequence: call.sequence, method: call.method, at: call.arrival))
                     if recent.count > Self.recentPerChat { recent.removeFirst(recent.count - Self.recentPerChat) }
                     state.recent[chat] = recent
                 }
@@ -140,7 +141,7 @@ final class CallWatch: Sendable {
     /// Follows the call log until cancelled: reads new calls, and when there are none, waits
     /// for the simulator's state to change. (The simulator records a call just after the
     /// change it makes, so a wake-up that finds nothing new is followed by a short wait only.)
-    func follow(_ control: SimulatorControl) async throws {
+    func follow(_ control: SimulatorClient) async throws {
         var version = 0
         var foundNothingAfterChange = false
         while !Task.isCancelled {

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 
 /// The people of one benchmark group: its chat, a registered driver who reports, and a
 /// dispatcher (a member of the Dispatch department) who claims and resolves.
@@ -39,14 +40,11 @@ struct LifecycleTimings: Sendable {
 /// time, the way they would in Telegram: press only what the card shows, reply to the
 /// prompt the bot sent.
 struct LifecycleDriver: Sendable {
-    let control: SimulatorControl
+    let control: SimulatorClient
     let admin: AdminClient
     let watch: CallWatch
     /// How long one step may take before the run fails.
     let stepTimeout: Duration
-
-    typealias Transcript = SimulatorControl.Transcript
-    typealias Message = SimulatorControl.Message
 
     static func milliseconds(_ duration: Duration) -> Double { duration / .milliseconds(1) }
 
@@ -71,7 +69,7 @@ struct LifecycleDriver: Sendable {
             let transcript = try await control.transcript(chat)
             if let found = find(transcript) { return found }
             guard ContinuousClock.now < deadline else {
-                let recent = transcript.messages.suffix(6).map { "  [\($0.message_id)] \($0.isBot ? "bot" : "\($0.from?.id ?? 0)"): \(($0.text ?? "").prefix(80)) \($0.buttonLabels)" }
+                let recent = transcript.messages.suffix(6).map { "  [\($0.messageID)] \($0.fromBot ? "bot" : "\($0.from.id)"): \($0.text.prefix(80)) \($0.buttonLabels)" }
                 throw LoadFailure("chat \(chat): no \(what) within \(stepTimeout); the chat ends with:\n\(recent.joined(separator: "\n"))")
             }
             await watch.wait(chat, after: generation)
@@ -93,11 +91,11 @@ struct LifecycleDriver: Sendable {
     /// milliseconds from the press to the answer. An alert answer is a refusal: the run fails.
     func press(_ chat: Int64, message: Int, button: String, as user: Int64) async throws -> Double {
         let started = ContinuousClock.now
-        var query = try await control.press(chat: chat, message: message, button: button, as: user)
+        var query = try await control.press(.labelled(button), on: message, in: chat, by: user)
         let deadline = started + stepTimeout
         while !query.answered {
             let generation = watch.generation(CallWatch.answers)
-            query = try await control.callback(query.id)
+            query = try await control.callbackQuery(query.id)
             if query.answered { break }
             guard ContinuousClock.now < deadline else {
                 throw LoadFailure("chat \(chat): the press on \"\(button)\" (message \(message)) was not answered within \(stepTimeout)")
@@ -106,7 +104,7 @@ struct LifecycleDriver: Sendable {
             try Task.checkCancellation()
         }
         let answered = ContinuousClock.now
-        if query.answer?.show_alert == true {
+        if query.answer?.showAlert == true {
             throw LoadFailure("chat \(chat): \"\(button)\" was refused: \(query.answer?.text ?? "(no text)")")
         }
         return Self.milliseconds(answered - started)
@@ -115,9 +113,9 @@ struct LifecycleDriver: Sendable {
     /// `/register_driver` for the group's driver, waiting for the bot's reply.
     func registerDriver(_ cast: GroupCast) async throws {
         let mark = watch.mark
-        let command = try await control.command(chat: cast.chat, from: cast.driver, "register_driver")
+        let command = try await control.send(NewCommand(from: cast.driver, command: "register_driver"), in: cast.chat).messageID
         _ = try await waitInChat(cast.chat, "answer to /register_driver", after: mark, Self.sends) { transcript in
-            transcript.messages.last { $0.isBot && $0.reply_to_message_id == command }
+            transcript.messages.last { $0.fromBot && $0.replyToMessageID == command }
         }
     }
 
@@ -126,14 +124,14 @@ struct LifecycleDriver: Sendable {
         let chat = cast.chat
         let label = "\(cast.index + 1)-\(number + 1)"
         let began = ContinuousClock.now
-        let report = try await control.post(
-            chat: chat, from: cast.driver, text: "Truck \(label): flat tyre at gate \(number % 9 + 1)").message_id
+        let report = try await control.say(
+            "Truck \(label): flat tyre at gate \(number % 9 + 1)", in: chat, from: cast.driver).messageID
 
         var mark = watch.mark
         let reported = Date()
-        _ = try await control.command(chat: chat, from: cast.driver, "new_issue", replyTo: report)
+        try await control.send(NewCommand(from: cast.driver, command: "new_issue", replyTo: report), in: chat)
         let card = try await waitInChat(chat, "card for report \(report) (incident \(label))", after: mark, Self.sends) { transcript in
-            transcript.messages.last { $0.isBot && $0.reply_to_message_id == report && !$0.buttonLabels.isEmpty }?.message_id
+            transcript.messages.last { $0.fromBot && $0.replyToMessageID == report && !$0.buttonLabels.isEmpty }?.messageID
         }
         let newIssueToCard = answered(chat, Self.sends, after: mark, sent: reported)
 
@@ -142,7 +140,7 @@ struct LifecycleDriver: Sendable {
             let mark = watch.mark
             let milliseconds = try await self.press(chat, message: card, button: button, as: user)
             _ = try await waitInChat(chat, "\"\(next)\" on card \(card)", after: mark, Self.edits) { transcript in
-                transcript.messages.first { $0.message_id == card }.flatMap { $0.buttonLabels.contains(next) ? true : nil }
+                transcript.messages.first { $0.messageID == card }.flatMap { $0.buttonLabels.contains(next) ? true : nil }
             }
             return milliseconds
         }
@@ -151,7 +149,7 @@ struct LifecycleDriver: Sendable {
         mark = watch.mark
         let resolve = try await self.press(chat, message: card, button: "Resolve", as: cast.dispatcher)
         let prompt = try await waitInChat(chat, "summary prompt for card \(card)", after: mark, Self.sends) { transcript in
-            transcript.messages.last { $0.isBot && $0.force_reply != nil && $0.reply_to_message_id == card }?.message_id
+            transcript.messages.last { $0.fromBot && $0.forceReply != nil && $0.replyToMessageID == card }?.messageID
         }
 
         let summary = "Tyre replaced on truck \(label), moving again"
@@ -177,7 +175,7 @@ struct LifecycleDriver: Sendable {
         var mark = watch.mark
         var generation = watch.generation(chat)
         var sent = Date()
-        var update = try await control.post(chat: chat, from: cast.dispatcher, text: summary, replyTo: prompt).update_id
+        var update = try await control.say(summary, in: chat, from: cast.dispatcher, replyTo: prompt).updateID
         var ignored = 0
         var checked = ContinuousClock.now
         let deadline = ContinuousClock.now + stepTimeout
@@ -186,7 +184,7 @@ struct LifecycleDriver: Sendable {
             generation = watch.generation(chat)
             let transcript = try await control.transcript(chat)
             let resolved = transcript.messages.contains {
-                $0.message_id == card && ($0.text ?? "").contains(summary) && $0.buttonLabels.contains("Reopen")
+                $0.messageID == card && $0.text.contains(summary) && $0.buttonLabels.contains("Reopen")
             }
             if resolved { return (answered(chat, Self.edits, after: mark, sent: sent), ignored) }
             guard ContinuousClock.now < deadline else {
@@ -194,7 +192,7 @@ struct LifecycleDriver: Sendable {
             }
             if let pending = update, ContinuousClock.now - checked >= .seconds(1) {
                 checked = ContinuousClock.now
-                if try await !control.pendingUpdateIDs().contains(pending),
+                if try await !control.unconfirmedUpdates().contains(where: { $0.updateID == pending }),
                    try await admin.incidentCount(chat: chat, status: "awaiting_summary") > 0 {
                     ignored += 1
                     guard ignored < 5 else {
@@ -202,7 +200,7 @@ struct LifecycleDriver: Sendable {
                     }
                     mark = watch.mark
                     sent = Date()
-                    update = try await control.post(chat: chat, from: cast.dispatcher, text: summary, replyTo: prompt).update_id
+                    update = try await control.say(summary, in: chat, from: cast.dispatcher, replyTo: prompt).updateID
                     continue
                 }
             }

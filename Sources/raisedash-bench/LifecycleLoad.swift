@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SimulatorClient
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -188,7 +189,7 @@ struct LifecycleLoad: AsyncParsableCommand {
     /// stops the system.
     static func measure(_ plan: LoadPlan, system: SystemUnderLoad, binary: String, http: JSONClient) async throws -> LoadResult {
         try await system.start(binary: binary, enforceLimits: plan.enforceLimits, logLevel: plan.logLevel, http: http)
-        let control = SimulatorControl(base: system.simulatorURL, http: http)
+        let control = http.simulator(system.simulatorURL)
         let admin = AdminClient(base: system.adminURL, token: system.adminToken, http: http)
         let watch = CallWatch()
         let driver = LifecycleDriver(control: control, admin: admin, watch: watch, stepTimeout: plan.stepTimeout)
@@ -266,20 +267,20 @@ struct LifecycleLoad: AsyncParsableCommand {
 /// number of groups (a department call mentions every member of the department, five to a
 /// message).
 enum LoadWorld {
-    static func seed(_ casts: [GroupCast], control: SimulatorControl, admin: AdminClient, driver: LifecycleDriver) async throws {
-        try await control.addUser(id: GroupCast.manager, firstName: "Olivia", username: "olivia_ops")
+    static func seed(_ casts: [GroupCast], control: SimulatorClient, admin: AdminClient, driver: LifecycleDriver) async throws {
+        try await control.addUser(NewUser(id: GroupCast.manager, firstName: "Olivia", username: "olivia_ops"))
         // A few groups at a time: setting up is not what is measured.
         let width = 8
         for start in stride(from: 0, to: casts.count, by: width) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for cast in casts[start..<min(start + width, casts.count)] {
                     group.addTask {
-                        try await control.addUser(id: cast.driver, firstName: "Driver \(cast.index + 1)", username: "driver_\(cast.index + 1)")
-                        try await control.addUser(
-                            id: cast.dispatcher, firstName: "Dispatcher \(cast.index + 1)", username: "dispatch_\(cast.index + 1)")
-                        try await control.addSupergroup(
-                            id: cast.chat, title: "Fleet \(cast.index + 1)", creator: GroupCast.manager,
-                            members: [GroupCast.manager, cast.driver, cast.dispatcher])
+                        try await control.addUser(NewUser(id: cast.driver, firstName: "Driver \(cast.index + 1)", username: "driver_\(cast.index + 1)"))
+                        try await control.addUser(NewUser(
+                            id: cast.dispatcher, firstName: "Dispatcher \(cast.index + 1)", username: "dispatch_\(cast.index + 1)"))
+                        try await control.createChat(NewChat(
+                            title: "Fleet \(cast.index + 1)", type: .supergroup, id: cast.chat,
+                            members: [GroupCast.manager, cast.driver, cast.dispatcher], creator: GroupCast.manager, bot: .administrator))
                         let company = try await admin.createCompany(name: "Fleet \(cast.index + 1) Freight")
                         let dispatch = try await admin.createDepartment(company: company, name: "Dispatch")
                         _ = try await admin.createDepartment(company: company, name: "Maintenance")

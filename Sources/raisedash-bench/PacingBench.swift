@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimulatorClient
 import Logging
 import Synchronization
 
@@ -57,13 +58,14 @@ struct PacingBench: AsyncParsableCommand {
                 guard ContinuousClock.now < deadline else { throw LoadFailure("the simulator did not start") }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            let control = SimulatorControl(base: base, http: http)
-            try await control.addUser(id: 7001, firstName: "Dana", username: "dana_pacing")
+            let control = http.simulator(base)
+            try await control.addUser(NewUser(id: 7001, firstName: "Dana", username: "dana_pacing"))
             let chats = (0..<groups).map { -1_001_500_000_000 - Int64($0) }
             for (index, chat) in chats.enumerated() {
-                try await control.addSupergroup(id: chat, title: "Pacing \(index + 1)", creator: 7001, members: [7001])
+                try await control.createChat(NewChat(
+                    title: "Pacing \(index + 1)", type: .supergroup, id: chat, members: [7001], creator: 7001, bot: .administrator))
             }
-            try await control.setLimits(enabled: true)
+            try await control.setLimits(RateLimitChange(enabled: true))
             let log = CallLog(control: control)
             let report = try await withThrowingTaskGroup(of: SenderBenchmark.OverloadReport?.self) { group in
                 group.addTask {
@@ -97,10 +99,10 @@ struct PacingBench: AsyncParsableCommand {
 
 /// The simulator's call log, read as it goes (the simulator keeps only the last 10 000).
 final class CallLog: Sendable {
-    let control: SimulatorControl
-    private let state = Mutex<(last: Int, calls: [SimulatorControl.Call])>((0, []))
+    let control: SimulatorClient
+    private let state = Mutex<(last: Int, calls: [RecordedCall])>((0, []))
 
-    init(control: SimulatorControl) {
+    init(control: SimulatorClient) {
         self.control = control
     }
 
@@ -128,7 +130,7 @@ final class CallLog: Sendable {
     /// Calls, 429s, and the busiest windows of what the simulator accepted.
     func summary() -> String {
         let calls = state.withLock { $0.calls }.filter { Self.counted.contains($0.method) }
-        let refused = calls.filter { $0.error_code == 429 }.count
+        let refused = calls.filter { $0.errorCode == 429 }.count
         let accepted = calls.filter(\.ok)
         func busiest(_ times: [Double], window: Double) -> Int {
             let sorted = times.sorted()
@@ -141,10 +143,10 @@ final class CallLog: Sendable {
             return best
         }
         let second = busiest(accepted.map(\.at), window: 1)
-        let byChat = Dictionary(grouping: accepted, by: { $0.chat_id ?? 0 })
+        let byChat = Dictionary(grouping: accepted, by: { $0.chatID ?? 0 })
         let minute = byChat.values.map { busiest($0.map(\.at), window: 60) }.max() ?? 0
         let span = (accepted.map(\.at).max() ?? 0) - (accepted.map(\.at).min() ?? 0)
-        let other = calls.filter { !$0.ok && $0.error_code != 429 }.count
+        let other = calls.filter { !$0.ok && $0.errorCode != 429 }.count
         return String(
             format:
                 "simulator: %d counted calls, %d accepted (%.1f/s over %.0f s), %d refused with 429, %d other errors; busiest second %d calls (limit 30), busiest group minute %d (limit 20)",

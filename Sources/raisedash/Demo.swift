@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SimulatorClient
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -44,18 +45,25 @@ struct DemoWorld {
     /// of the demo company, for the dashboard (see `makeDemoKey`).
     @discardableResult
     func build() async throws -> String {
-        try await waitUntilUp(simulator.appendingPathComponent("control/state"), what: "simulator")
-        try await waitUntilUp(admin.appendingPathComponent("healthz"), what: "incident service")
+        let telegram = SimulatorClient(base: simulator, requestTimeout: 10)
+        try await waitUntilUp("simulator", at: simulator) { (try? await telegram.state()) != nil }
+        try await waitUntilUp("incident service", at: admin) {
+            var request = URLRequest(url: admin.appendingPathComponent("healthz"))
+            request.timeoutInterval = 2
+            return (try? await Self.send(request))?.1 == 200
+        }
 
         for person in Self.people {
-            _ = try await call("POST", simulator, "control/users", [
-                "id": person.id, "first_name": person.firstName, "last_name": person.lastName, "username": person.username,
-            ], accept: [200, 201, 409])
+            try await Self.existingIsFine {
+                try await telegram.addUser(NewUser(
+                    id: person.id, firstName: person.firstName, lastName: person.lastName, username: person.username))
+            }
         }
-        _ = try await call("POST", simulator, "control/chats", [
-            "type": "supergroup", "id": Self.chatID, "title": "Demo Fleet Ops", "creator": Self.managerID,
-            "members": Self.people.map(\.id), "bot": ["status": "administrator", "can_pin_messages": true],
-        ], accept: [200, 201, 409])
+        try await Self.existingIsFine {
+            try await telegram.createChat(NewChat(
+                title: "Demo Fleet Ops", type: .supergroup, id: Self.chatID, members: Self.people.map(\.id),
+                creator: Self.managerID, bot: BotRights(status: .administrator, canPinMessages: true)))
+        }
 
         let companies = try await call("GET", admin, "api/v1/companies", nil, authorized: true)
         let companyID: Int64
@@ -86,9 +94,7 @@ struct DemoWorld {
         _ = try await call(
             "PUT", admin, "api/v1/groups/\(Self.chatID)",
             ["company_id": companyID, "manager_user_ids": [Self.managerID]], authorized: true)
-        _ = try await call(
-            "POST", simulator, "control/chats/\(Self.chatID)/commands",
-            ["from": Self.driverID, "command": "/register_driver"])
+        try await telegram.send(NewCommand(from: Self.driverID, command: "/register_driver"), in: Self.chatID)
         let secret = try await makeDemoKey(company: companyID)
         logger.info("demo ready", metadata: ["company": "\(Self.companyName)", "chat.id": "\(Self.chatID)"])
         return secret
@@ -116,15 +122,20 @@ struct DemoWorld {
         throw DemoError("expected an id in the answer")
     }
 
-    private func waitUntilUp(_ url: URL, what: String) async throws {
+    private func waitUntilUp(_ what: String, at url: URL, _ isUp: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            var request = URLRequest(url: url)
-            request.timeoutInterval = 2
-            if let (_, status) = try? await Self.send(request), status == 200 { return }
+            if await isUp() { return }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw DemoError("the \(what) did not come up within 60 seconds at \(url.host ?? "?"):\(url.port ?? 0)")
+    }
+
+    /// Runs `create`; the simulator answering 409 (it exists already, from an earlier run) is fine.
+    private static func existingIsFine<T>(_ create: () async throws -> T) async throws {
+        do {
+            _ = try await create()
+        } catch let error as SimulatorClientError where error.status == 409 {}
     }
 
     @discardableResult

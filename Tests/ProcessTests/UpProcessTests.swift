@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import SimulatorClient
 import Testing
 import ZeroMQ
 #if canImport(FoundationNetworking)
@@ -154,18 +155,12 @@ struct UpProcessTests {
         #expect(up.text.contains("bus: CURVE"))
 
         // A /help in the demo group goes gateway -> incidents -> sender: all over CURVE.
-        let simulator = "http://127.0.0.1:\(environment["RAISEDASH_SIMULATOR_PORT"]!)"
+        let simulator = SimulatorClient(port: Int(environment["RAISEDASH_SIMULATOR_PORT"]!)!)
         let chat: Int64 = -1_001_234_567_890
-        var request = URLRequest(url: URL(string: "\(simulator)/control/chats/\(chat)/commands")!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["from": 1001, "command": "/help"])
-        _ = try await URLSession.shared.data(for: request)
+        try await simulator.send(NewCommand(from: 1001, command: "/help"), in: chat)
         var answered = false
         for _ in 0..<300 where !answered {
-            let (data, _) = try await URLSession.shared.data(from: URL(string: "\(simulator)/control/chats/\(chat)")!)
-            let messages = ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["result"] as? [String: Any])?["messages"] as? [[String: Any]] ?? []
-            answered = messages.contains { ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true && ($0["text"] as? String ?? "").contains("I run incidents") }
+            answered = try await simulator.transcript(chat).messages.contains { $0.fromBot && $0.text.contains("I run incidents") }
             if !answered { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(answered, "the bot never answered /help over the CURVE bus:\n\(up.text.suffix(4000))")

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SimulatorClient
 import Testing
 @testable import TelegramSimulator
 
@@ -107,7 +108,7 @@ struct ControlAPITests {
     func privacyMode() async throws {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
-            let chat = try await sim.group(members: [ana], bot: ["status": "member"])
+            let chat = try await sim.group(members: [ana], bot: BotRights(status: .member))
             let card = try await sim.botOK("sendMessage", [
                 "chat_id": .int(chat), "text": "What happened?",
                 "reply_markup": ["force_reply": true, "selective": true, "input_field_placeholder": "Summary"],
@@ -164,7 +165,7 @@ struct ControlAPITests {
     func botMembership() async throws {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
-            let chat = try await sim.group(type: "supergroup", members: [ana], bot: ["status": "left"])
+            let chat = try await sim.group(type: .supergroup, members: [ana], bot: BotRights(status: .left))
             #expect(try await sim.botOK("getUpdates") == .array([]))
             try await sim.control("POST", "chats/\(chat)/bot", ["status": "member", "by": .int(ana)])
             try await sim.control("POST", "chats/\(chat)/bot", ["status": "administrator", "can_pin_messages": true])
@@ -185,7 +186,7 @@ struct ControlAPITests {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
             let ben = try await sim.user("Ben")
-            let chat = try await sim.group(members: [ana], bot: ["status": "member"])
+            let chat = try await sim.group(members: [ana], bot: BotRights(status: .member))
             try await sim.drainUpdates()
             try await sim.control("POST", "chats/\(chat)/members", ["user_id": .int(ben)])
             #expect(try await sim.control("DELETE", "chats/\(chat)/members/\(ben)")["members"]?.arrayValue?.last?["status"] == "left")

@@ -1,3 +1,4 @@
+import SimulatorClient
 import Testing
 @testable import TelegramSimulator
 
@@ -159,7 +160,7 @@ struct ErrorAnswerTests {
     func pinning() async throws {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
-            let chat = try await sim.group(members: [ana], bot: ["status": "member"])
+            let chat = try await sim.group(members: [ana], bot: BotRights(status: .member))
             let card = try await sim.sendCard(chat, text: "Card", buttons: [("Claim", "claim:1")])
             expectFailure(try await sim.bot("pinChatMessage", ["chat_id": .int(chat), "message_id": .int(card)]),
                           400, "Bad Request: not enough rights to manage pinned messages in the chat")
@@ -193,12 +194,12 @@ struct ErrorAnswerTests {
     }
 
     @Test("a bot removed from a group is refused with 403", arguments: [
-        ("supergroup", "kicked", "Forbidden: bot was kicked from the supergroup chat"),
-        ("group", "kicked", "Forbidden: bot was kicked from the group chat"),
-        ("supergroup", "left", "Forbidden: bot is not a member of the supergroup chat"),
-        ("group", "left", "Forbidden: bot is not a member of the group chat"),
+        (ChatType.supergroup, "kicked", "Forbidden: bot was kicked from the supergroup chat"),
+        (ChatType.group, "kicked", "Forbidden: bot was kicked from the group chat"),
+        (ChatType.supergroup, "left", "Forbidden: bot is not a member of the supergroup chat"),
+        (ChatType.group, "left", "Forbidden: bot is not a member of the group chat"),
     ])
-    func removedBot(type: String, status: String, description: String) async throws {
+    func removedBot(type: ChatType, status: String, description: String) async throws {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
             let chat = try await sim.group(type: type, members: [ana])

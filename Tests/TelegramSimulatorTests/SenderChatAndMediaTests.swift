@@ -17,7 +17,7 @@ struct SenderChatAndMediaTests {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
             let ben = try await sim.user("Ben")
-            let chat = try await sim.group("Yard", type: "supergroup", members: [ana, ben])
+            let chat = try await sim.group("Yard", type: .supergroup, members: [ana, ben])
             try await sim.drainUpdates()
 
             let anonymous = try await sim.control("POST", "chats/\(chat)/commands", [
@@ -65,7 +65,7 @@ struct SenderChatAndMediaTests {
     func media() async throws {
         try await withSimulator { sim in
             let ana = try await sim.user("Ana")
-            let chat = try await sim.group("Yard", type: "supergroup", members: [ana])
+            let chat = try await sim.group("Yard", type: .supergroup, members: [ana])
             try await sim.drainUpdates()
 
             let photo = try await sim.control("POST", "chats/\(chat)/messages", [

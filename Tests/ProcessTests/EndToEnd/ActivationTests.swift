@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -10,16 +11,15 @@ extension EndToEnd {
 
         /// Creates a supergroup whose bot is added by `creator` (its owner); waits for the greeting.
         static func newGroup(_ chat: Int64, title: String, creator: Int64, on system: RunningSystem) async throws {
-            try await system.control("POST", "chats", [
-                "type": "supergroup", "id": chat, "title": title, "creator": creator,
-                "members": [World.driver, World.dispatcher, World.mechanic, World.manager, World.stranger],
-                "bot": ["status": "administrator", "can_pin_messages": true],
-            ])
+            try await system.simulator.createChat(NewChat(
+                title: title, type: .supergroup, id: chat,
+                members: [World.driver, World.dispatcher, World.mechanic, World.manager, World.stranger],
+                creator: creator, bot: World.botAdministrator))
             try await system.waitFor(chat, "the greeting") { $0.contains { $0.fromBot && $0.text.contains("/activate CODE") } }
         }
 
         static func activate(_ code: String, in chat: Int64, as user: Int64, on system: RunningSystem) async throws {
-            try await system.control("POST", "chats/\(chat)/commands", ["from": user, "command": "activate", "args": code])
+            try await system.simulator.send(NewCommand(from: user, command: "activate", args: code), in: chat)
         }
 
         /// Waits for a bot message containing `fragment` (the `count`-th one).

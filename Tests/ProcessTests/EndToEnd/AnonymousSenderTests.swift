@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -7,6 +8,7 @@ extension EndToEnd {
     @Suite("End to end: anonymous administrators and channels", .serialized)
     struct AnonymousSenderTests {
         static let refusal = "I can't tell who sent this: it was sent anonymously or as a channel. Send it from your own account (an admin can turn off \"Remain anonymous\")."
+        static let channel = PostedAs.channel(SenderChatSummary(id: -1_007_700_000_001, title: "Acme News"))
 
         @Test("/new_issue and /register_driver sent anonymously or as a channel are refused; nobody is registered")
         func refusedOnBehalfOfAChat() async throws {
@@ -21,33 +23,20 @@ extension EndToEnd {
                         messages.contains { $0.fromBot && $0.text == Self.refusal && $0.replyTo == messageID }
                     }
                 }
-                let channel: [String: Any] = ["id": -1_007_700_000_001, "title": "Acme News"]
 
                 // An anonymous administrator registers, then reports.
-                let register = try await system.control("POST", "chats/\(chat)/commands", [
-                    "from": World.manager, "command": "register_driver", "anonymous": true,
-                ]) as? [String: Any]
-                let registerID = try #require(register?["message_id"] as? Int)
+                let registerID = try await system.command("register_driver", in: chat, as: World.manager, identity: .anonymousAdministrator)
                 try await refused(registerID)
-                let reported = try await system.control("POST", "chats/\(chat)/messages", [
-                    "from": World.manager, "text": "Trailer 9 door will not close", "anonymous": true,
-                ]) as? [String: Any]
-                let reportedID = try #require(reported?["message_id"] as? Int)
-                let report = try await system.control("POST", "chats/\(chat)/commands", [
-                    "from": World.manager, "command": "new_issue", "anonymous": true, "reply_to_message_id": reportedID,
-                ]) as? [String: Any]
-                let reportID = try #require(report?["message_id"] as? Int)
+                let reportedID = try await system.say(
+                    "Trailer 9 door will not close", in: chat, as: World.manager, identity: .anonymousAdministrator)
+                let reportID = try await system.command(
+                    "new_issue", in: chat, as: World.manager, replyTo: reportedID, identity: .anonymousAdministrator)
                 try await refused(reportID)
                 // A channel does the same.
-                let channelRegister = try await system.control("POST", "chats/\(chat)/commands", [
-                    "from": World.stranger, "command": "register_driver", "sender_chat": channel,
-                ]) as? [String: Any]
-                let channelRegisterID = try #require(channelRegister?["message_id"] as? Int)
+                let channelRegisterID = try await system.command("register_driver", in: chat, as: World.stranger, identity: Self.channel)
                 try await refused(channelRegisterID)
-                let channelReport = try await system.control("POST", "chats/\(chat)/commands", [
-                    "from": World.stranger, "command": "ticket", "sender_chat": channel, "reply_to_message_id": reportedID,
-                ]) as? [String: Any]
-                let channelReportID = try #require(channelReport?["message_id"] as? Int)
+                let channelReportID = try await system.command(
+                    "ticket", in: chat, as: World.stranger, replyTo: reportedID, identity: Self.channel)
 
                 let messages = try await system.waitFor(chat, "four refusals") { messages in
                     messages.filter { $0.fromBot && $0.text == Self.refusal }.count == 4
@@ -62,10 +51,9 @@ extension EndToEnd {
                 #expect(try await system.card("0001", in: chat) == nil)
 
                 // The anonymous message really reached the bot as Telegram sends it.
-                let transcript = try await system.messages(chat)
-                let anonymous = try #require(transcript.first { $0["message_id"] as? Int == reportID })
-                #expect((anonymous["from"] as? [String: Any])?["username"] as? String == "GroupAnonymousBot")
-                #expect((anonymous["sender_chat"] as? [String: Any])?["id"] as? Int == Int(chat))
+                let anonymous = try await system.message(reportID, in: chat)
+                #expect(anonymous?.from.username == "GroupAnonymousBot")
+                #expect(anonymous?.senderChat?.id == chat)
 
                 // The same people, as themselves: the manager can report.
                 try await system.command("/new_issue", in: chat, as: World.manager, replyTo: reportedID)

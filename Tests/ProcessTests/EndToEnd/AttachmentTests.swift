@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -14,19 +15,17 @@ extension EndToEnd {
                 let chat = World.chat
 
                 // A photo with a caption, then /new_issue as a reply to it.
-                let photo = try await system.control("POST", "chats/\(chat)/messages", [
-                    "from": World.driver, "text": "Dent on the rear door of trailer 12", "photo": ["width": 1280, "height": 960],
-                ]) as? [String: Any]
-                let photoID = try #require(photo?["message_id"] as? Int)
+                let photoID = try await system.simulator.post(NewMessage(
+                    from: World.driver, text: "Dent on the rear door of trailer 12", attachment: .photo(width: 1280, height: 960)
+                ), in: chat).messageID
                 try await system.command("/new_issue", in: chat, as: World.driver, replyTo: photoID)
                 let card = try await system.waitForCard("0001", in: chat, "posted") { $0.pinned }
                 #expect(card.text.contains("Dent on the rear door of trailer 12"))
                 #expect(card.text.contains("📷 Photo attached"))
                 #expect(card.html.contains("<a href=\"https://t.me/c/9000000001/\(photoID)\">Original message</a>"))
                 #expect(card.replyTo == photoID)
-                let transcript = try await system.messages(chat)
-                let sent = try #require(transcript.first { $0["message_id"] as? Int == photoID })
-                let largest = try #require((sent["photo"] as? [[String: Any]])?.last?["file_id"] as? String)
+                let sent = try #require(try await system.message(photoID, in: chat))
+                let largest = try #require(sent.photo?.last?.fileID)
                 let incident = try await system.incident("0001")
                 let attachments = try #require(incident["attachments"] as? [[String: Any]])
                 #expect(attachments.count == 1)
@@ -35,10 +34,9 @@ extension EndToEnd {
                 #expect(incident["reported_message_link"] as? String == "https://t.me/c/9000000001/\(photoID)")
 
                 // A location and a line of text, then a bare /ticket: both make the report.
-                let location = try await system.control("POST", "chats/\(chat)/messages", [
-                    "from": World.driver, "location": ["latitude": 52.3702, "longitude": 4.8952],
-                ]) as? [String: Any]
-                let locationID = try #require(location?["message_id"] as? Int)
+                let locationID = try await system.simulator.post(NewMessage(
+                    from: World.driver, text: nil, attachment: .location(latitude: 52.3702, longitude: 4.8952)
+                ), in: chat).messageID
                 try await system.say("Stuck at this spot, engine warning light", in: chat, as: World.driver)
                 try await system.command("/ticket", in: chat, as: World.driver)
                 let second = try await system.waitForCard("0002", in: chat, "posted") { $0.pinned }

@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import SimulatorClient
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -76,32 +77,26 @@ extension EndToEnd {
 
                 // The incident: report, department, claim, resolve with a summary.
                 let chat = World.chat
-                let report = try await system.control("POST", "chats/\(chat)/messages", [
-                    "from": World.driver, "text": "Brake warning on truck 31",
-                ]) as? [String: Any]
-                try await system.control("POST", "chats/\(chat)/commands", [
-                    "from": World.driver, "command": "/new_issue", "reply_to_message_id": report?["message_id"] as? Int ?? 0,
-                ])
-                let card = try #require(try await system.waitForMessages(chat, "the card") { messages in
-                    messages.map(ChatMessage.init).contains { $0.isCard("0001") }
-                }.map(ChatMessage.init).first { $0.isCard("0001") })
+                let report = try await system.simulator.say("Brake warning on truck 31", in: chat, from: World.driver)
+                try await system.simulator.send(NewCommand(from: World.driver, command: "/new_issue", replyTo: report.messageID), in: chat)
+                let card = try #require(try await system.waitFor(chat, "the card") { messages in
+                    messages.contains { $0.isCard("0001") }
+                }.first { $0.isCard("0001") })
                 _ = try await system.answer(try await system.press(chat, message: card.id, button: "Dispatch", as: World.driver))
-                try await system.waitForMessages(chat, "Claim on the card") { messages in
-                    messages.map(ChatMessage.init).first { $0.id == card.id }?.buttons.contains { $0.contains("Claim") } == true
+                try await system.waitFor(chat, "Claim on the card") { messages in
+                    messages.first { $0.id == card.id }?.buttons.contains { $0.contains("Claim") } == true
                 }
                 _ = try await system.answer(try await system.press(chat, message: card.id, button: "Claim", as: World.dispatcher))
-                try await system.waitForMessages(chat, "Resolve on the card") { messages in
-                    messages.map(ChatMessage.init).first { $0.id == card.id }?.buttons.contains { $0.contains("Resolve") } == true
+                try await system.waitFor(chat, "Resolve on the card") { messages in
+                    messages.first { $0.id == card.id }?.buttons.contains { $0.contains("Resolve") } == true
                 }
                 _ = try await system.answer(try await system.press(chat, message: card.id, button: "Resolve", as: World.dispatcher))
-                let prompt = try #require(try await system.waitForMessages(chat, "the summary prompt") { messages in
-                    messages.map(ChatMessage.init).contains { $0.fromBot && $0.forceReply != nil }
-                }.map(ChatMessage.init).first { $0.fromBot && $0.forceReply != nil })
-                try await system.control("POST", "chats/\(chat)/messages", [
-                    "from": World.dispatcher, "text": "Brake sensor replaced", "reply_to_message_id": prompt.id,
-                ])
-                try await system.waitForMessages(chat, "the resolved card") { messages in
-                    guard let card = messages.map(ChatMessage.init).first(where: { $0.id == card.id }) else { return false }
+                let prompt = try #require(try await system.waitFor(chat, "the summary prompt") { messages in
+                    messages.contains { $0.fromBot && $0.forceReply != nil }
+                }.first { $0.fromBot && $0.forceReply != nil })
+                try await system.simulator.say("Brake sensor replaced", in: chat, from: World.dispatcher, replyTo: prompt.id)
+                try await system.waitFor(chat, "the resolved card") { messages in
+                    guard let card = messages.first(where: { $0.id == card.id }) else { return false }
                     return card.text.contains("Brake sensor replaced") && !card.pinned
                 }
                 let listed = try await system.admin("GET", "incidents?chat_id=\(chat)") as? [String: Any]

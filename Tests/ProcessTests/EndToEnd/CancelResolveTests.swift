@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -22,7 +23,7 @@ extension EndToEnd {
                 let firstPrompt = try await prompt(system, count: 1)
                 #expect(firstPrompt.text.contains("#0001"))
                 #expect(firstPrompt.text.contains("@dave_dispatch"))
-                #expect(firstPrompt.forceReply?["selective"] as? Bool == true)
+                #expect(firstPrompt.forceReply?.selective == true)
                 #expect(firstPrompt.replyTo == card.id)
                 let awaiting = try await system.waitForCard("0001", in: chat, "offers Cancel resolve") { $0.has("Cancel resolve") }
                 #expect(awaiting.buttons == ["Cancel resolve"])
@@ -30,13 +31,13 @@ extension EndToEnd {
 
                 // Someone else cannot cancel.
                 let notYours = try await system.press("Cancel resolve", on: card.id, as: World.secondDispatcher)
-                #expect(notYours.alert)
+                #expect(notYours.showAlert)
                 #expect(notYours.text == "Only Dave, who pressed Resolve, or a manager can cancel.")
                 #expect(try await system.status("0001") == "awaiting_summary")
 
                 // Dave cancels: in progress again.
                 let cancelled = try await system.press("Cancel resolve", on: card.id, as: World.dispatcher)
-                #expect(cancelled.alert == false)
+                #expect(cancelled.showAlert == false)
                 #expect(cancelled.text == "#0001 is in progress again.")
                 let again = try await system.waitForCard("0001", in: chat, "in progress again") { $0.has("Resolve") }
                 #expect(again.text.contains("In progress"))
@@ -54,7 +55,7 @@ extension EndToEnd {
                 try await system.press("Resolve", on: card.id, as: World.dispatcher)
                 let secondPrompt = try await prompt(system, count: 2)
                 try await system.waitForCard("0001", in: chat, "offers Cancel resolve again") { $0.has("Cancel resolve") }
-                #expect(try await system.press("Cancel resolve", on: card.id, as: World.manager).alert == false)
+                #expect(try await system.press("Cancel resolve", on: card.id, as: World.manager).showAlert == false)
                 try await system.waitForCard("0001", in: chat, "in progress after the manager's cancel") { $0.has("Resolve") }
                 #expect(try await system.status("0001") == "in_progress")
 

@@ -48,11 +48,11 @@ extension EndToEnd {
                 let fetched = gateway.text.dropFirst(logBefore).split(separator: "\n").filter { $0.contains("fetched updates") }
                 #expect(fetched.first?.contains("updates.count=2") == true, "both presses in one poll: \(fetched)")
 
-                #expect(answers.filter { !$0.alert }.count == 1, "exactly one claim wins: \(answers)")
-                let refusal = try #require(answers.first { $0.alert })
+                #expect(answers.filter { !$0.showAlert }.count == 1, "exactly one claim wins: \(answers)")
+                let refusal = try #require(answers.first { $0.showAlert })
                 #expect(refusal.text == "#0001 is in progress; that button no longer applies.")
-                let winner = answers[0].alert ? "Dina" : "Dave"
-                let loser = answers[0].alert ? "Dave" : "Dina"
+                let winner = answers[0].showAlert ? "Dina" : "Dave"
+                let loser = answers[0].showAlert ? "Dave" : "Dina"
 
                 try await system.waitForCard("0001", in: chat, "\(winner) on it") { $0.text.contains("On it: \(winner)") }
                 try await system.barrier()

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -16,9 +17,9 @@ extension EndToEnd {
                 // Every call that changes the group takes 400 ms at Telegram, so each kill lands while
                 // the step it follows is still being carried out.
                 for method in ["sendMessage", "editMessageText", "pinChatMessage", "unpinChatMessage", "answerCallbackQuery"] {
-                    try await system.control("POST", "faults", ["method": method, "kind": "latency", "latency_ms": 400, "count": 1000])
+                    try await system.simulator.addFault(.latency(400, on: method, count: 1000))
                 }
-                try await system.control("DELETE", "calls")
+                try await system.simulator.clearCalls()
                 var kills = 0
                 func kill() async throws {
                     // The gateway dies while it holds the update; the others once the update was
@@ -37,17 +38,17 @@ extension EndToEnd {
                 // Each press: make it, kill at once, then see its outcome.
                 let choose = try await system.press(chat, message: card.id, button: "Dispatch", as: World.driver)
                 try await kill()
-                #expect(try await system.answer(choose, timeout: .seconds(45)).alert == false)
+                #expect(try await system.answer(choose, timeout: .seconds(45)).showAlert == false)
                 try await system.waitForCard("0001", in: chat, "offers Claim", timeout: .seconds(45)) { $0.has("Claim") }
 
                 let claim = try await system.press(chat, message: card.id, button: "Claim", as: World.dispatcher)
                 try await kill()
-                #expect(try await system.answer(claim, timeout: .seconds(45)).alert == false)
+                #expect(try await system.answer(claim, timeout: .seconds(45)).showAlert == false)
                 try await system.waitForCard("0001", in: chat, "offers Resolve", timeout: .seconds(45)) { $0.has("Resolve") }
 
                 let resolve = try await system.press(chat, message: card.id, button: "Resolve", as: World.dispatcher)
                 try await kill()
-                #expect(try await system.answer(resolve, timeout: .seconds(45)).alert == false)
+                #expect(try await system.answer(resolve, timeout: .seconds(45)).showAlert == false)
                 let prompt = try #require(try await system.waitFor(chat, "the prompt", timeout: .seconds(45)) { $0.contains { $0.fromBot && $0.forceReply != nil } }
                     .first { $0.fromBot && $0.forceReply != nil })
 
@@ -63,8 +64,7 @@ extension EndToEnd {
                 #expect(try await system.status("0001") == "resolved")
                 #expect(try await system.timeline("0001") == ["created", "department_assigned", "claimed", "resolution_requested", "resolved"])
                 let messages = try await system.transcript(chat)
-                let unanswered = try await system.messages(chat).flatMap { $0["callback_queries"] as? [[String: Any]] ?? [] }
-                    .filter { $0["answered"] as? Bool != true }
+                let unanswered = try await system.messages(chat).flatMap(\.callbackQueries).filter { !$0.answered }
                 #expect(unanswered.isEmpty, "every press answered")
 
                 // Nothing sent twice (the sender may repeat what it had in flight when it was killed).

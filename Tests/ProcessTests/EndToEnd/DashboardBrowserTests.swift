@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import SimulatorClient
 import Testing
 import WebDriverSupport
 
@@ -87,11 +88,9 @@ extension EndToEnd {
             // A group a Dispatch member added the bot to waits for approval; approving it
             // activates it, and the bot tells the group.
             let yard: Int64 = -1_009_000_000_090
-            try await system.control("POST", "chats", [
-                "type": "supergroup", "id": yard, "title": "Yard <north>", "creator": World.dispatcher,
-                "members": [World.driver, World.dispatcher, World.manager],
-                "bot": ["status": "administrator", "can_pin_messages": true],
-            ])
+            try await system.simulator.createChat(NewChat(
+                title: "Yard <north>", type: .supergroup, id: yard, members: [World.driver, World.dispatcher, World.manager],
+                creator: World.dispatcher, bot: World.botAdministrator))
             let greeted = try await system.waitFor(yard, "the greeting") { $0.contains { $0.fromBot } }.filter(\.fromBot).count
             try await browser.navigate(to: URL(string: base + "/dashboard/groups")!)
             try await browser.waitForText("#groups-pending tr[data-chat-id=\"\(yard)\"] td", "Yard <north>")

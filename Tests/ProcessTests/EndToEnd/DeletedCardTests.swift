@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -14,10 +15,10 @@ extension EndToEnd {
         /// first so that it spends none of the budget the sender paces itself by. The bot
         /// never deletes messages itself.)
         static func delete(_ message: Int, in chat: Int64, on system: RunningSystem) async throws {
-            try await system.control("PUT", "limits", ["methods": [
+            try await system.simulator.setLimits(RateLimitChange(methods: [
                 "sendMessage", "editMessageText", "editMessageReplyMarkup", "pinChatMessage",
                 "unpinChatMessage", "unpinAllChatMessages",
-            ]])
+            ]))
             let answer = try await system.request(
                 "POST", "http://127.0.0.1:\(system.simulatorPort)/bot\(RunningSystem.token)/deleteMessage",
                 ["chat_id": chat, "message_id": message], token: nil, expect: [200]) as? [String: Any]
@@ -42,7 +43,7 @@ extension EndToEnd {
                 let callMessage = try #require(try await system.waitFor(chat, "the department's call") { $0.contains { $0.fromBot && $0.text.contains("#0001 waits for Dispatch") } }
                     .first { $0.fromBot && $0.text.contains("#0001 waits for Dispatch") })
                 let claimed = try await system.press(data: claim, on: callMessage.id, as: World.dispatcher)
-                #expect(claimed.alert == false)
+                #expect(claimed.showAlert == false)
                 let reposted = try await system.waitForCard("0001", in: chat, "posted again and pinned") {
                     $0.text.contains("On it: Dave") && $0.pinned
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -14,11 +15,9 @@ extension EndToEnd {
 
                 // A second activated group of the same company with its own incident.
                 let other: Int64 = -1_009_000_000_055
-                try await system.control("POST", "chats", [
-                    "type": "supergroup", "id": other, "title": "Yard", "creator": World.manager,
-                    "members": [World.driver, World.manager, World.dispatcher],
-                    "bot": ["status": "administrator", "can_pin_messages": true],
-                ])
+                try await system.simulator.createChat(NewChat(
+                    title: "Yard", type: .supergroup, id: other, members: [World.driver, World.manager, World.dispatcher],
+                    creator: World.manager, bot: World.botAdministrator))
                 try await system.admin("PUT", "groups/\(other)", ["company_id": world.companyID, "manager_user_ids": [World.manager]])
                 let otherCard = try await system.report("Yard light out", number: "0001", in: other, as: World.manager)
                 let otherData = try #require(otherCard.buttonData["Dispatch"])
@@ -54,7 +53,7 @@ extension EndToEnd {
                 ]
                 for (data, reason) in cases {
                     let answer = try await system.press(data: data, on: card.id, as: World.dispatcher)
-                    #expect(answer.alert, "\(data) is answered with an alert")
+                    #expect(answer.showAlert, "\(data) is answered with an alert")
                     #expect(answer.text == reason, "\(data)")
                 }
 
@@ -66,11 +65,10 @@ extension EndToEnd {
                 #expect(try await system.status("0001", in: other) == "awaiting_department")
                 #expect(try await system.timeline("0001") == ["created", "department_assigned"])
                 // Every press the simulator saw was answered.
-                let unanswered = try await system.messages(chat).flatMap { $0["callback_queries"] as? [[String: Any]] ?? [] }
-                    .filter { $0["answered"] as? Bool != true }
+                let unanswered = try await system.messages(chat).flatMap(\.callbackQueries).filter { !$0.answered }
                 #expect(unanswered.isEmpty)
                 // And the system still works with the real button.
-                #expect(try await system.press("Claim", on: card.id, as: World.dispatcher).alert == false)
+                #expect(try await system.press("Claim", on: card.id, as: World.dispatcher).showAlert == false)
                 try await system.waitForCard("0001", in: chat, "Dave on it") { $0.text.contains("On it: Dave") }
             }
         }

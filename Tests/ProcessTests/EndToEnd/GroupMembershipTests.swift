@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -12,7 +13,7 @@ extension EndToEnd {
         static func drained(_ system: RunningSystem) async throws {
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
-                if (try await system.control("GET", "updates") as? [Any])?.isEmpty == true { return }
+                if try await system.simulator.unconfirmedUpdates().isEmpty { return }
                 try await Task.sleep(for: .milliseconds(100))
             }
             throw TestFailure("the gateway never confirmed every update; logs:\n\(system.logs)")
@@ -37,7 +38,7 @@ extension EndToEnd {
                 try await system.press("Resolve", on: second.id, as: World.dispatcher)
                 try await system.waitFor(chat, "the prompt") { $0.contains { $0.fromBot && $0.forceReply != nil } }
                 let lastCall = try await system.calls().last?.sequence ?? 0
-                try await system.control("POST", "chats/\(chat)/bot", ["status": "kicked", "by": World.manager])
+                try await system.simulator.setBot(BotRights(status: .kicked), in: chat, by: World.manager)
                 try await Self.drained(system)
                 let messagesAtKick = try await system.transcript(chat)
                 let nudgesAtKick = try await system.timeline("0001").filter { $0 == "nudged" }.count
@@ -59,7 +60,7 @@ extension EndToEnd {
                 #expect(closedCard.has("Cancel resolve"), "the card in the group was not touched")
 
                 // Added back: the bot says it is back, and the group works again.
-                try await system.control("POST", "chats/\(chat)/bot", ["status": "administrator", "can_pin_messages": true, "by": World.manager])
+                try await system.simulator.setBot(World.botAdministrator, in: chat, by: World.manager)
                 try await system.waitFor(chat, "the welcome back") { $0.contains { $0.fromBot && $0.text.hasPrefix("I'm back.") } }
                 _ = try await system.report("And a new one after the return", number: "0003")
             }
@@ -72,11 +73,10 @@ extension EndToEnd {
 
                 // A basic group (only those can be upgraded), activated, with an incident.
                 let basic: Int64 = -4_001_234
-                try await system.control("POST", "chats", [
-                    "type": "group", "id": basic, "title": "Drivers North", "creator": World.manager,
-                    "members": [World.driver, World.dispatcher, World.secondDispatcher, World.manager],
-                    "bot": ["status": "administrator", "can_pin_messages": true],
-                ])
+                try await system.simulator.createChat(NewChat(
+                    title: "Drivers North", type: .group, id: basic,
+                    members: [World.driver, World.dispatcher, World.secondDispatcher, World.manager],
+                    creator: World.manager, bot: World.botAdministrator))
                 try await system.admin("PUT", "groups/\(basic)", ["company_id": world.companyID, "manager_user_ids": [World.manager]])
                 try await system.command("/register_driver", in: basic, as: World.driver)
                 try await system.waitFor(basic, "the registration") { $0.contains { $0.fromBot && $0.text.contains("registered as a driver") } }
@@ -84,8 +84,7 @@ extension EndToEnd {
                 try await system.press("Dispatch", on: card.id, in: basic, as: World.driver)
                 try await system.waitForCard("0001", in: basic, "offers Claim") { $0.has("Claim") }
 
-                let migrated = try await system.control("POST", "chats/\(basic)/migrate", ["by": World.manager]) as? [String: Any]
-                let supergroup = Int64(try #require(migrated?["id"] as? Int))
+                let supergroup = try await system.simulator.migrate(basic, by: World.manager).id
                 try await Self.drained(system)
                 let moved = try await system.admin("GET", "incidents?chat_id=\(supergroup)") as? [String: Any]
                 #expect((moved?["incidents"] as? [[String: Any]])?.map { $0["number"] as? String } == ["0001"])
@@ -94,7 +93,7 @@ extension EndToEnd {
 
                 // The card on screen (in the old group's history) still works.
                 let claimed = try await system.press("Claim", on: card.id, in: basic, as: World.dispatcher)
-                #expect(claimed.alert == false, "answered: \(claimed.text ?? "-")")
+                #expect(claimed.showAlert == false, "answered: \(claimed.text ?? "-")")
                 #expect(try await system.status("0001", in: supergroup) == "in_progress")
                 // The bot now speaks in the supergroup: the card is there, current and pinned.
                 let newCard = try await system.waitForCard("0001", in: supergroup, "in the supergroup, pinned") {

@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import SimulatorClient
 import Testing
 
 /// One message of a chat as the simulator's transcript shows it: what a person in the group
@@ -16,29 +17,27 @@ struct ChatMessage: CustomStringConvertible {
     let buttonRows: [[String]]
     /// Label -> callback data.
     let buttonData: [String: String]
-    let forceReply: [String: Any]?
+    let forceReply: ForceReplyMarkup?
     let replyTo: Int?
     let editCount: Int
 
-    init(_ raw: [String: Any]) {
-        id = raw["message_id"] as? Int ?? 0
-        text = raw["text"] as? String ?? ""
-        html = raw["html"] as? String ?? ""
-        let from = raw["from"] as? [String: Any]
-        fromID = Int64(from?["id"] as? Int ?? 0)
-        fromBot = from?["is_bot"] as? Bool == true
-        pinned = raw["pinned"] as? Bool == true
-        deleted = raw["deleted"] as? Bool == true
-        let rows = raw["buttons"] as? [[[String: Any]]] ?? []
-        buttonRows = rows.map { $0.compactMap { $0["text"] as? String } }
+    init(_ message: TranscriptMessage) {
+        id = message.messageID
+        text = message.text
+        html = message.html
+        fromID = message.from.id
+        fromBot = message.fromBot
+        pinned = message.pinned
+        deleted = message.deleted
+        buttonRows = message.buttons.map { $0.map(\.text) }
         var data: [String: String] = [:]
-        for button in rows.flatMap({ $0 }) {
-            if let label = button["text"] as? String, let value = button["callback_data"] as? String { data[label] = value }
+        for button in message.buttons.flatMap({ $0 }) {
+            if let value = button.callbackData { data[button.text] = value }
         }
         buttonData = data
-        forceReply = raw["force_reply"] as? [String: Any]
-        replyTo = raw["reply_to_message_id"] as? Int
-        editCount = max(0, ((raw["revisions"] as? [Any])?.count ?? 1) - 1)
+        forceReply = message.forceReply
+        replyTo = message.replyToMessageID
+        editCount = max(0, (message.revisions?.count ?? 1) - 1)
     }
 
     var buttons: [String] { buttonRows.flatMap { $0 } }
@@ -53,29 +52,6 @@ struct ChatMessage: CustomStringConvertible {
         if !buttons.isEmpty { line += " {" + buttons.joined(separator: " / ") + "}" }
         return line
     }
-}
-
-/// What a Bot API call looked like to the simulator (GET /control/calls).
-struct CallRecord {
-    let sequence: Int
-    let method: String
-    let chatID: Int64?
-    let ok: Bool
-    let errorCode: Int?
-
-    init(_ raw: [String: Any]) {
-        sequence = raw["sequence"] as? Int ?? 0
-        method = raw["method"] as? String ?? ""
-        chatID = (raw["chat_id"] as? Int).map(Int64.init)
-        ok = raw["ok"] as? Bool ?? false
-        errorCode = raw["error_code"] as? Int
-    }
-}
-
-/// The answer a pressed button got.
-struct PressAnswer {
-    let text: String?
-    let alert: Bool
 }
 
 extension RunningSystem {
@@ -126,24 +102,21 @@ extension RunningSystem {
 
     // MARK: Acting as people
 
-    /// A person writes in the chat; returns the message id.
+    /// A person writes in the chat (on behalf of a chat when `identity` says so); returns the
+    /// message id.
     @discardableResult
-    func say(_ text: String, in chat: Int64, as user: Int64, replyTo: Int? = nil) async throws -> Int {
-        var body: [String: Any] = ["from": user, "text": text]
-        if let replyTo { body["reply_to_message_id"] = replyTo }
-        let message = try await control("POST", "chats/\(chat)/messages", body) as? [String: Any]
-        return message?["message_id"] as? Int ?? 0
+    func say(_ text: String, in chat: Int64, as user: Int64, replyTo: Int? = nil, identity: PostedAs = .person) async throws -> Int {
+        try await simulator.post(NewMessage(from: user, text: text, replyTo: replyTo, identity: identity), in: chat).messageID
     }
 
     /// A person sends a command; returns the message id.
     @discardableResult
     func command(
-        _ command: String, in chat: Int64, as user: Int64, replyTo: Int? = nil, mentionBot: Bool = false
+        _ command: String, in chat: Int64, as user: Int64, replyTo: Int? = nil, mentionBot: Bool = false,
+        identity: PostedAs = .person
     ) async throws -> Int {
-        var body: [String: Any] = ["from": user, "command": command, "mention_bot": mentionBot]
-        if let replyTo { body["reply_to_message_id"] = replyTo }
-        let message = try await control("POST", "chats/\(chat)/commands", body) as? [String: Any]
-        return message?["message_id"] as? Int ?? 0
+        let command = NewCommand(from: user, command: command, mentionBot: mentionBot, replyTo: replyTo, identity: identity)
+        return try await simulator.send(command, in: chat).messageID
     }
 
     /// Someone describes a problem and replies `/new_issue` to it; waits for the pinned card
@@ -159,18 +132,14 @@ extension RunningSystem {
 
     /// Presses a button by its label and waits for the answer.
     @discardableResult
-    func press(_ button: String, on message: Int, in chat: Int64 = World.chat, as user: Int64) async throws -> PressAnswer {
-        let query = try await press(chat, message: message, button: button, as: user)
-        let answer = try await answer(query)
-        return PressAnswer(text: answer.text, alert: answer.alert)
+    func press(_ button: String, on message: Int, in chat: Int64 = World.chat, as user: Int64) async throws -> CallbackAnswer {
+        try await answer(try await press(chat, message: message, button: button, as: user))
     }
 
     /// Presses a button with raw callback data (as a forged client would) and waits for the answer.
     @discardableResult
-    func press(data: String, on message: Int, in chat: Int64 = World.chat, as user: Int64) async throws -> PressAnswer {
-        let query = try await control("POST", "chats/\(chat)/messages/\(message)/press", ["from": user, "callback_data": data]) as? [String: Any]
-        let answer = try await answer(query?["id"] as? String ?? "")
-        return PressAnswer(text: answer.text, alert: answer.alert)
+    func press(data: String, on message: Int, in chat: Int64 = World.chat, as user: Int64) async throws -> CallbackAnswer {
+        try await answer(try await simulator.press(.data(data), on: message, in: chat, by: user).id)
     }
 
     /// Sends `/help` and waits for its answer: everything the bot decided before it in this
@@ -204,9 +173,8 @@ extension RunningSystem {
     }
 
     /// Bot API calls the simulator recorded, optionally of one method.
-    func calls(_ method: String? = nil) async throws -> [CallRecord] {
-        let path = method.map { "calls?method=\($0)" } ?? "calls"
-        return (try await control("GET", path) as? [[String: Any]] ?? []).map(CallRecord.init)
+    func calls(_ method: String? = nil) async throws -> [RecordedCall] {
+        try await simulator.calls(method: method)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -24,10 +25,10 @@ extension EndToEnd {
                 func onShownCard(_ code: String) -> String { ([code] + parts.dropFirst()).joined(separator: ":") }
 
                 // Hold every card edit back for a while.
-                try await system.control("POST", "faults", ["method": "editMessageText", "latency_ms": 1500, "count": 50])
+                try await system.simulator.addFault(.latency(1500, on: "editMessageText", count: 50))
 
                 let claimed = try await system.press("Claim", on: card.id, as: World.dispatcher)
-                #expect(claimed.alert == false)
+                #expect(claimed.showAlert == false)
                 #expect(claimed.text == "You are on #0001.")
                 // The card on screen is still the one offering Claim: its edit is held back.
                 let behind = try #require(try await system.card("0001", in: chat))
@@ -43,7 +44,7 @@ extension EndToEnd {
                 ]
                 for step in steps {
                     let answer = try await system.press(data: onShownCard(step.code), on: card.id, as: step.user)
-                    #expect(answer.alert == false, "\(step.code) by \(step.user): \(answer)")
+                    #expect(answer.showAlert == false, "\(step.code) by \(step.user): \(answer)")
                     if !step.answer.isEmpty { #expect(answer.text == step.answer) }
                 }
                 // The card on screen was still behind for at least part of it (edits wait 1.5 s each).
@@ -55,7 +56,7 @@ extension EndToEnd {
                 let incident = try await system.incident("0001")
                 #expect(Set(incident["claimer_ids"] as? [Int] ?? []) == [Int(World.dispatcher), Int(World.secondDispatcher)])
 
-                try await system.control("DELETE", "faults")
+                try await system.simulator.clearFaults()
                 let settled = try await system.waitForCard("0001", in: chat, "Dave and Dina on it, Resolve offered") {
                     $0.text.contains("On it: Dave") && $0.text.contains("Dina") && $0.has("Resolve")
                 }
@@ -65,10 +66,10 @@ extension EndToEnd {
                 let picker = try await system.waitForCard("0001", in: chat, "the picker") { $0.has("Maintenance") }
                 let oldSafety = try #require(picker.buttonData["🔒 Safety"])
                 let moved = try await system.press("Maintenance", on: card.id, as: World.dispatcher)
-                #expect(moved.alert == false)
+                #expect(moved.showAlert == false)
                 try await system.waitForCard("0001", in: chat, "with Maintenance") { $0.text.contains("Maintenance") && $0.has("Claim") }
                 let stalePick = try await system.press(data: oldSafety, on: card.id, as: World.manager)
-                #expect(stalePick.alert)
+                #expect(stalePick.showAlert)
                 #expect(stalePick.text == "This card has changed, use the current one.")
 
                 // An earlier episode, in a second group (Telegram lets a bot send 20 messages a
@@ -87,10 +88,10 @@ extension EndToEnd {
                 try await system.say("Seal replaced", in: other, as: World.dispatcher, replyTo: try #require(promptIDs.last))
                 try await system.waitForCard("0001", in: other, "resolved") { $0.has("Reopen") }
                 let reopened = try await system.press("Reopen", on: second, in: other, as: World.dispatcher)
-                #expect(reopened.alert == false)
+                #expect(reopened.showAlert == false)
                 try await system.waitForCard("0001", in: other, "awaiting claim again") { $0.has("Claim") }
                 let earlier = try await system.press(data: firstClaim, on: second, in: other, as: World.secondDispatcher)
-                #expect(earlier.alert)
+                #expect(earlier.showAlert)
                 #expect(earlier.text == "This card has changed, use the current one.")
                 #expect(try await system.status("0001", in: other) == "awaiting_claim")
                 #expect(try await system.timeline("0001", in: other).suffix(2) == ["resolved", "reopened"])

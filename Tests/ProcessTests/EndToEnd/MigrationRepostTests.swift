@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -11,11 +12,10 @@ extension EndToEnd {
             try await RunningSystem.with { system in
                 let world = try await World.build(on: system)
                 let basic: Int64 = -4_001_777
-                try await system.control("POST", "chats", [
-                    "type": "group", "id": basic, "title": "Drivers South", "creator": World.manager,
-                    "members": [World.driver, World.dispatcher, World.secondDispatcher, World.manager, World.stranger],
-                    "bot": ["status": "administrator", "can_pin_messages": true],
-                ])
+                try await system.simulator.createChat(NewChat(
+                    title: "Drivers South", type: .group, id: basic,
+                    members: [World.driver, World.dispatcher, World.secondDispatcher, World.manager, World.stranger],
+                    creator: World.manager, bot: World.botAdministrator))
                 try await system.admin("PUT", "groups/\(basic)", ["company_id": world.companyID, "manager_user_ids": [World.manager]])
                 try await system.command("/register_driver", in: basic, as: World.driver)
                 try await system.waitFor(basic, "the registration") { $0.contains { $0.fromBot && $0.text.contains("registered as a driver") } }
@@ -42,8 +42,7 @@ extension EndToEnd {
                 let callsBefore = try await system.calls().map(\.sequence).max() ?? 0
 
                 // The upgrade. Nobody presses anything.
-                let migrated = try await system.control("POST", "chats/\(basic)/migrate", ["by": World.manager]) as? [String: Any]
-                let supergroup = Int64(try #require(migrated?["id"] as? Int))
+                let supergroup = try await system.simulator.migrate(basic, by: World.manager).id
                 let first = try await system.waitForCard("0001", in: supergroup, "posted and pinned in the supergroup") { $0.pinned }
                 #expect(first.has("Dispatch"))
                 #expect(first.text.contains("Mirror broken on truck 3"))
@@ -62,13 +61,12 @@ extension EndToEnd {
 
                 // The new card works in place.
                 let joined = try await system.press("Join", on: movedID, in: supergroup, as: World.secondDispatcher)
-                #expect(joined.alert == false)
+                #expect(joined.showAlert == false)
                 try await system.waitForCard("0002", in: supergroup, "Dina joined") { $0.text.contains("Dina") }
                 try await system.barrier(supergroup)
                 let after = try await system.transcript(supergroup).filter { $0.isCard("0002") }.count
                 #expect(after == 1)
-                let summary = try await system.control("GET", "chats/\(supergroup)") as? [String: Any]
-                let pinned = Set(summary?["pinned_message_ids"] as? [Int] ?? [])
+                let pinned = Set(try await system.simulator.transcript(supergroup).chat.pinnedMessageIDs)
                 #expect(pinned == cardIDs)
 
                 // Nothing was sent to the old group after the upgrade.

@@ -18,20 +18,20 @@ extension EndToEnd {
                 try await system.waitForCard("0001", in: chat, "Dave on it") { $0.text.contains("On it: Dave") }
 
                 let joined = try await system.press("Join", on: card.id, as: World.secondDispatcher)
-                #expect(joined.alert == false)
+                #expect(joined.showAlert == false)
                 #expect(joined.text == "You joined #0001.")
                 let both = try await system.waitForCard("0001", in: chat, "Dave and Dina on it") { $0.text.contains("On it: Dave") && $0.text.contains("Dina") }
                 #expect(Set(both.buttons) == ["Join", "Leave", "Resolve", "Change department"])
 
                 // Refusals: joining twice, joining from another department, leaving without being on it.
                 let again = try await system.press("Join", on: card.id, as: World.secondDispatcher)
-                #expect(again.alert)
+                #expect(again.showAlert)
                 #expect(again.text == "You are already on it.")
                 let mechanic = try await system.press("Join", on: card.id, as: World.mechanic)
-                #expect(mechanic.alert)
+                #expect(mechanic.showAlert)
                 #expect(mechanic.text == "Only members of Dispatch can do this.")
                 let notOn = try await system.press("Leave", on: card.id, as: World.stranger)
-                #expect(notOn.alert)
+                #expect(notOn.showAlert)
                 #expect(notOn.text == "You are not on it.")
                 try await system.barrier()
                 let unchanged = try #require(try await system.card("0001", in: chat))

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -13,11 +14,10 @@ extension EndToEnd {
             try await RunningSystem.with { system in
                 let world = try await World.build(on: system)
                 let chat: Int64 = -1_009_000_000_077
-                try await system.control("POST", "chats", [
-                    "type": "supergroup", "id": chat, "title": "Night shift", "creator": World.manager,
-                    "members": [World.driver, World.dispatcher, World.secondDispatcher, World.mechanic, World.manager, World.stranger],
-                    "bot": ["status": "administrator", "can_pin_messages": false],
-                ])
+                try await system.simulator.createChat(NewChat(
+                    title: "Night shift", type: .supergroup, id: chat,
+                    members: [World.driver, World.dispatcher, World.secondDispatcher, World.mechanic, World.manager, World.stranger],
+                    creator: World.manager, bot: BotRights(status: .administrator, canPinMessages: false)))
                 try await system.admin("PUT", "groups/\(chat)", ["company_id": world.companyID, "manager_user_ids": [World.manager]])
                 try await system.command("/register_driver", in: chat, as: World.driver)
                 try await system.waitFor(chat, "the registration") { $0.contains { $0.fromBot && $0.text.contains("registered as a driver") } }
@@ -50,7 +50,7 @@ extension EndToEnd {
                 // The bot greets when its rights change: that answer says the change was processed.
                 func rightsChanged(canPin: Bool) async throws {
                     let greetings = try await system.botMessages(chat, containing: "I'm back").count
-                    try await system.control("POST", "chats/\(chat)/bot", ["status": "administrator", "can_pin_messages": canPin, "by": World.manager])
+                    try await system.simulator.setBot(BotRights(status: .administrator, canPinMessages: canPin), in: chat, by: World.manager)
                     try await system.waitFor(chat, "the rights change to be processed") { messages in
                         messages.filter { $0.fromBot && $0.text.contains("I'm back") }.count > greetings
                     }

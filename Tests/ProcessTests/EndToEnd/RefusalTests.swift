@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -46,14 +47,14 @@ extension EndToEnd {
                 // A press from the old card version (the card was edited since): judged on the
                 // current state, where choosing a department no longer applies.
                 let stale = try await system.press(data: oldDispatch, on: card.id, as: World.driver)
-                #expect(stale.alert)
+                #expect(stale.showAlert)
                 #expect(stale.text == "#0001 is awaiting claim; that button no longer applies.")
                 // The Claim button of the earlier card, pressed after someone claimed: no longer applies.
                 let claimData = try #require(waiting.buttonData["Claim"])
                 try await system.press("Claim", on: card.id, as: World.dispatcher)
                 try await system.waitForCard("0001", in: chat, "Dave on it") { $0.text.contains("On it: Dave") }
                 let late = try await system.press(data: claimData, on: card.id, as: World.secondDispatcher)
-                #expect(late.alert)
+                #expect(late.showAlert)
                 #expect(late.text == "#0001 is in progress; that button no longer applies.")
 
                 // Resolve by someone not on it and not a manager.
@@ -89,7 +90,7 @@ extension EndToEnd {
                                       "Only registered drivers, department members and managers can report here. Drivers: send /register_driver in this group first.")
 
                 // In a private chat: groups only.
-                try await system.control("POST", "users/\(World.driver)/private", ["text": "/new_issue"])
+                try await system.simulator.sendPrivately("/new_issue", from: World.driver)
                 try await system.waitFor(World.driver, "the answer in the private chat") { messages in
                     messages.contains { $0.fromBot && $0.text == "I work in groups only. Add me to your team's group." }
                 }
@@ -97,11 +98,9 @@ extension EndToEnd {
                 // A group the bot was added to but nobody activated: it greets with the chat id, and
                 // /new_issue says how to activate it.
                 let pending: Int64 = -1_009_000_000_077
-                try await system.control("POST", "chats", [
-                    "type": "supergroup", "id": pending, "title": "Night shift", "creator": World.manager,
-                    "members": [World.driver, World.manager, World.dispatcher],
-                    "bot": ["status": "administrator", "can_pin_messages": true],
-                ])
+                try await system.simulator.createChat(NewChat(
+                    title: "Night shift", type: .supergroup, id: pending, members: [World.driver, World.manager, World.dispatcher],
+                    creator: World.manager, bot: World.botAdministrator))
                 try await system.waitFor(pending, "the greeting with the chat id") { messages in
                     messages.contains { $0.fromBot && $0.text.contains("\(pending)") && $0.text.contains("activates") }
                 }
@@ -112,10 +111,9 @@ extension EndToEnd {
 
                 // A group of a company without departments.
                 let bare2: Int64 = -1_009_000_000_078
-                try await system.control("POST", "chats", [
-                    "type": "supergroup", "id": bare2, "title": "Empty Co", "creator": World.manager,
-                    "members": [World.manager], "bot": ["status": "administrator", "can_pin_messages": true],
-                ])
+                try await system.simulator.createChat(NewChat(
+                    title: "Empty Co", type: .supergroup, id: bare2, members: [World.manager], creator: World.manager,
+                    bot: World.botAdministrator))
                 let company = try await system.admin("POST", "companies", ["name": "Empty Co"]) as? [String: Any]
                 try await system.admin("PUT", "groups/\(bare2)", ["company_id": company?["id"] as? Int ?? 0, "manager_user_ids": [World.manager]])
                 let emptyProblem = try await system.say("Nobody to call", in: bare2, as: World.manager)
@@ -145,7 +143,7 @@ extension EndToEnd {
             sourceLocation: SourceLocation = #_sourceLocation
         ) async throws {
             let answer = try await system.press(button, on: message, as: user)
-            #expect(answer.alert, "a refusal is an alert", sourceLocation: sourceLocation)
+            #expect(answer.showAlert, "a refusal is an alert", sourceLocation: sourceLocation)
             #expect(answer.text == reason, sourceLocation: sourceLocation)
             #expect(try await system.status("0001") == status, sourceLocation: sourceLocation)
         }

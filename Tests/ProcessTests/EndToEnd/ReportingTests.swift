@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 extension EndToEnd {
@@ -20,8 +21,8 @@ extension EndToEnd {
                 #expect(card.text.contains("Reported by: Ann (@ann_driver)"))
 
                 // A reporter whose name looks like HTML, reporting with /ticket@Bot.
-                try await system.control("POST", "users", ["id": 601, "first_name": "<u>Eve</u> & Co"])
-                try await system.control("POST", "chats/\(chat)/members", ["user_id": 601])
+                try await system.simulator.addUser(NewUser(id: 601, firstName: "<u>Eve</u> & Co"))
+                try await system.simulator.addMember(601, to: chat)
                 try await system.command("/register_driver", in: chat, as: 601)
                 try await system.waitFor(chat, "Eve's registration") { $0.contains { $0.fromBot && $0.text.contains("<u>Eve</u> & Co is registered as a driver") } }
                 let reported = try await system.say("Mirror cracked", in: chat, as: 601)

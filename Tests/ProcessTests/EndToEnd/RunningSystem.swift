@@ -1,5 +1,6 @@
 import Foundation
 import ProcessTestSupport
+import SimulatorClient
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -20,6 +21,8 @@ final class RunningSystem: @unchecked Sendable {
     let environment: [String: String]
     let simulatorPort: Int
     let httpPort: Int
+    /// The simulator's control API: tests act as the people in the group through it.
+    let simulator: SimulatorClient
     /// Added to one role's environment only (e.g. its own bus keys).
     let roleEnvironment: [String: [String: String]]
     private let lock = NSLock()
@@ -30,6 +33,7 @@ final class RunningSystem: @unchecked Sendable {
         var environment = isolatedEnvironment(extra: extra)
         simulatorPort = Int(environment["RAISEDASH_SIMULATOR_PORT"]!)!
         httpPort = Int(environment["HTTP_PORT"]!)!
+        simulator = SimulatorClient(port: simulatorPort, requestTimeout: 15)
         environment["TELEGRAM_API_BASE_URL"] = "http://127.0.0.1:\(simulatorPort)"
         environment["TELEGRAM_BOT_TOKEN"] = Self.token
         environment["ADMIN_API_TOKEN"] = Self.adminToken
@@ -40,7 +44,7 @@ final class RunningSystem: @unchecked Sendable {
             try await waitForHTTP("http://127.0.0.1:\(simulatorPort)/control/state")
             if let perGroup = extra["SENDER_GROUP_PER_MINUTE"].flatMap(Int.init) {
                 // The sender's group budget was changed: Telegram (the simulator) allows the same.
-                try await control("PUT", "limits", ["per_group_per_minute": perGroup])
+                try await simulator.setLimits(RateLimitChange(perGroupPerMinute: perGroup))
             }
             for role in Self.roles { try start(role) }
             for role in Self.roles { try await process(role).waitFor(line: "] ready") }
@@ -153,13 +157,6 @@ final class RunningSystem: @unchecked Sendable {
     }
 
     @discardableResult
-    func control(_ method: String, _ path: String, _ body: [String: Any]? = nil, expect: Set<Int> = [200, 201]) async throws -> Any {
-        let answer = try await request(method, "http://127.0.0.1:\(simulatorPort)/control/\(path)", body, token: nil, expect: expect)
-        // The control API answers like the Bot API: {"ok": true, "result": ...}.
-        return (answer as? [String: Any])?["result"] ?? answer
-    }
-
-    @discardableResult
     func admin(_ method: String, _ path: String, _ body: [String: Any]? = nil, expect: Set<Int> = [200, 201, 204]) async throws -> Any {
         try await request(method, "http://127.0.0.1:\(httpPort)/api/v1/\(path)", body, token: Self.adminToken, expect: expect)
     }
@@ -184,44 +181,26 @@ final class RunningSystem: @unchecked Sendable {
     // MARK: The group
 
     /// Messages of a chat as the simulator shows them.
-    func messages(_ chat: Int64) async throws -> [[String: Any]] {
-        let transcript = try await control("GET", "chats/\(chat)") as? [String: Any]
-        return transcript?["messages"] as? [[String: Any]] ?? []
+    func messages(_ chat: Int64) async throws -> [TranscriptMessage] {
+        try await simulator.transcript(chat).messages
     }
 
-    /// Polls the transcript until `condition` holds; fails with the transcript and logs.
-    @discardableResult
-    func waitForMessages(
-        _ chat: Int64, _ what: String, timeout: Duration = .seconds(30),
-        _ condition: ([[String: Any]]) -> Bool
-    ) async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now + timeout
-        var last: [[String: Any]] = []
-        while ContinuousClock.now < deadline {
-            last = try await messages(chat)
-            if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let texts = last.map { "[\($0["message_id"] ?? "?")] \($0["text"] ?? "")" }.joined(separator: "\n")
-        throw TestFailure("timed out waiting for \(what); transcript:\n\(texts)\nlogs:\n\(logs)")
+    /// One message of a chat as the simulator shows it.
+    func message(_ id: Int, in chat: Int64) async throws -> TranscriptMessage? {
+        try await messages(chat).first { $0.messageID == id }
     }
 
     /// A person presses a button (by its label) on a message; returns the callback query id.
     @discardableResult
     func press(_ chat: Int64, message: Int, button: String, as user: Int64) async throws -> String {
-        let query = try await control("POST", "chats/\(chat)/messages/\(message)/press", ["from": user, "button_text": button]) as? [String: Any]
-        return query?["id"] as? String ?? ""
+        try await simulator.press(.labelled(button), on: message, in: chat, by: user).id
     }
 
-    /// Waits until the callback query was answered; returns the answer text and alert flag.
-    func answer(_ query: String, timeout: Duration = .seconds(20)) async throws -> (text: String?, alert: Bool) {
+    /// Waits until the callback query was answered; returns the answer.
+    func answer(_ query: String, timeout: Duration = .seconds(20)) async throws -> CallbackAnswer {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let json = try await control("GET", "callbacks/\(query)") as? [String: Any],
-               json["answered"] as? Bool == true {
-                let answer = json["answer"] as? [String: Any]
-                return (answer?["text"] as? String, answer?["show_alert"] as? Bool ?? false)
-            }
+            if let answer = try await simulator.callbackQuery(query).answer { return answer }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestFailure("callback query \(query) was never answered; logs:\n\(logs)")
@@ -237,6 +216,8 @@ struct World {
     static let mechanic: Int64 = 504
     static let manager: Int64 = 505
     static let stranger: Int64 = 506
+    /// The bot in the world's groups: an administrator that may pin.
+    static let botAdministrator = BotRights(status: .administrator, canPinMessages: true)
 
     var departments: [String: Int64] = [:]
     var companyID = 0
@@ -247,12 +228,10 @@ struct World {
             (mechanic, "Mia", "mia_mechanic"), (manager, "Olivia", "olivia_ops"), (stranger, "Stan", "stan_stranger"),
         ]
         for (id, name, username) in people {
-            try await system.control("POST", "users", ["id": id, "first_name": name, "username": username])
+            try await system.simulator.addUser(NewUser(id: id, firstName: name, username: username))
         }
-        try await system.control("POST", "chats", [
-            "type": "supergroup", "id": chat, "title": "Fleet <Ops> & Co", "creator": manager,
-            "members": people.map(\.0), "bot": ["status": "administrator", "can_pin_messages": true],
-        ])
+        try await system.simulator.createChat(NewChat(
+            title: "Fleet <Ops> & Co", type: .supergroup, id: chat, members: people.map(\.0), creator: manager, bot: botAdministrator))
         let company = try await system.admin("POST", "companies", ["name": "Acme Freight"]) as? [String: Any]
         let companyID = company?["id"] as? Int ?? 0
         var world = World()
@@ -273,19 +252,18 @@ struct World {
     /// registered. (Telegram lets a bot send 20 messages a minute to a group: tests that make
     /// many use several groups.)
     func addGroup(_ chat: Int64, title: String, on system: RunningSystem) async throws {
-        try await system.control("POST", "chats", [
-            "type": "supergroup", "id": chat, "title": title, "creator": World.manager,
-            "members": [World.driver, World.dispatcher, World.secondDispatcher, World.mechanic, World.manager, World.stranger],
-            "bot": ["status": "administrator", "can_pin_messages": true],
-        ])
+        try await system.simulator.createChat(NewChat(
+            title: title, type: .supergroup, id: chat,
+            members: [World.driver, World.dispatcher, World.secondDispatcher, World.mechanic, World.manager, World.stranger],
+            creator: World.manager, bot: World.botAdministrator))
         try await system.admin("PUT", "groups/\(chat)", ["company_id": companyID, "manager_user_ids": [World.manager]])
         try await addDriver(in: chat, on: system)
     }
 
     private func addDriver(in chat: Int64, on system: RunningSystem) async throws {
-        try await system.control("POST", "chats/\(chat)/commands", ["from": World.driver, "command": "/register_driver"])
-        try await system.waitForMessages(chat, "the driver's registration to be answered") { messages in
-            messages.contains { ($0["text"] as? String ?? "").localizedCaseInsensitiveContains("driver") && ($0["from"] as? [String: Any])?["is_bot"] as? Bool == true }
+        try await system.simulator.send(NewCommand(from: World.driver, command: "/register_driver"), in: chat)
+        try await system.waitFor(chat, "the driver's registration to be answered") { messages in
+            messages.contains { $0.text.localizedCaseInsensitiveContains("driver") && $0.fromBot }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorClient
 import Testing
 
 /// The test-only clock of the incident service and the scheduler (RAISEDASH_CLOCK_OFFSET_FILE):
@@ -192,7 +193,7 @@ extension EndToEnd {
                 try await system.admin("PUT", "departments/\(world.departments["Dispatch"]!)/leads/\(World.mechanic)", ["lead": true], expect: [404])
                 // Dave and Olivia start the bot in private; Dina does not.
                 for user in [World.dispatcher, World.manager] {
-                    try await system.control("POST", "users/\(user)/private", ["text": "/start"])
+                    try await system.simulator.sendPrivately("/start", from: user)
                     try await system.waitFor(user, "the answer to /start") { $0.contains { $0.fromBot && $0.text.contains("You will get personal messages") } }
                 }
 
@@ -250,10 +251,10 @@ extension EndToEnd {
                 try await system.waitFor(World.chat, "the call of #0002") { $0.contains { $0.fromBot && $0.text.hasPrefix("#0002 waits for") } }
                 try system.process("gateway").signal(SIGKILL)
                 _ = await (try system.process("gateway")).waitForExit(timeout: .seconds(10))
-                try await system.control("POST", "users/\(World.manager)/block", ["blocked": true])
+                try await system.simulator.setBlocked(true, by: World.manager)
                 try clock.set(t0.addingTimeInterval(50 * 60 + 47 * 60))
                 try await system.waitFor(World.dispatcher, "Dave's personal escalation of #0002") { $0.contains { $0.fromBot && $0.text.hasPrefix("Escalation: #0002") } }
-                var refused: [CallRecord] = []
+                var refused: [RecordedCall] = []
                 for _ in 0..<50 {
                     refused = try await system.calls("sendMessage").filter { $0.chatID == World.manager && $0.errorCode == 403 }
                     if !refused.isEmpty { break }

@@ -12,7 +12,7 @@ extension EndToEnd {
 
                 let card = try await system.report("Reefer unit alarm on trailer 88", number: "0001")
                 #expect(card.buttons == ["Dispatch", "Maintenance", "🔒 Safety"])
-                #expect(try await system.press("Dispatch", on: card.id, as: World.driver).alert == false)
+                #expect(try await system.press("Dispatch", on: card.id, as: World.driver).showAlert == false)
                 try await system.waitForCard("0001", in: chat, "offers Claim") { $0.has("Claim") && $0.has("Change department") }
                 // Dave and Dina have not written yet: the bot knows no username, so it links their ids.
                 try await system.waitFor(chat, "Dispatch's members to be called") { messages in
@@ -25,13 +25,13 @@ extension EndToEnd {
 
                 // Open the picker: the other departments and Back, nothing else.
                 let opened = try await system.press("Change department", on: card.id, as: World.dispatcher)
-                #expect(opened.alert == false)
+                #expect(opened.showAlert == false)
                 let picker = try await system.waitForCard("0001", in: chat, "shows the picker") { $0.text.contains("Move to which department?") }
                 #expect(picker.buttons == ["Maintenance", "🔒 Safety", "« Back"])
                 #expect(try await system.status("0001") == "in_progress")
 
                 // Back: the usual buttons again, still Dispatch, still in progress.
-                #expect(try await system.press("« Back", on: card.id, as: World.dispatcher).alert == false)
+                #expect(try await system.press("« Back", on: card.id, as: World.dispatcher).showAlert == false)
                 let back = try await system.waitForCard("0001", in: chat, "back to the usual buttons") { !$0.text.contains("Move to which department?") }
                 #expect(Set(back.buttons) == ["Join", "Leave", "Resolve", "Change department"])
                 #expect(back.text.contains("Department: Dispatch"))
@@ -44,7 +44,7 @@ extension EndToEnd {
                 try await system.press("Change department", on: card.id, as: World.dispatcher)
                 try await system.waitForCard("0001", in: chat, "shows the picker again") { $0.has("Maintenance") && $0.has("« Back") }
                 let moved = try await system.press("Maintenance", on: card.id, as: World.dispatcher)
-                #expect(moved.alert == false)
+                #expect(moved.showAlert == false)
                 #expect(moved.text?.contains("#0001 moved to Maintenance") == true)
                 let transferred = try await system.waitForCard("0001", in: chat, "with Maintenance, awaiting claim") {
                     $0.text.contains("Department: Maintenance") && $0.has("Claim")
@@ -67,7 +67,7 @@ extension EndToEnd {
 
                 // Dave is no longer on it: he can neither claim for Maintenance nor act as a participant.
                 let refused = try await system.press("Claim", on: card.id, as: World.dispatcher)
-                #expect(refused.alert)
+                #expect(refused.showAlert)
                 #expect(refused.text == "Only members of Maintenance can do this.")
                 #expect(try await system.status("0001") == "awaiting_claim")
 
@@ -77,7 +77,7 @@ extension EndToEnd {
                 #expect(!claimed.text.contains("Dave"))
                 // The old department's member can no longer move it; Maintenance's can.
                 let notYours = try await system.press("Change department", on: card.id, as: World.dispatcher)
-                #expect(notYours.alert)
+                #expect(notYours.showAlert)
                 #expect(notYours.text?.contains("Maintenance") == true)
             }
         }
@@ -96,7 +96,7 @@ extension EndToEnd {
                 try await system.press("Change department", on: card.id, as: World.dispatcher)
                 try await system.waitForCard("0001", in: chat, "the picker") { $0.has("🔒 Safety") && $0.has("« Back") }
                 let refused = try await system.press("🔒 Safety", on: card.id, as: World.dispatcher)
-                #expect(refused.alert)
+                #expect(refused.showAlert)
                 #expect(refused.text == "Safety is restricted: only its members or a manager can send incidents there.")
                 #expect((try await system.incident("0001")["department"] as? [String: Any])?["name"] as? String == "Dispatch")
 
@@ -107,7 +107,7 @@ extension EndToEnd {
                 }
                 // The manager can.
                 let moved = try await system.press("🔒 Safety", on: card.id, as: World.manager)
-                #expect(moved.alert == false)
+                #expect(moved.showAlert == false)
                 let card2 = try await system.waitForCard("0001", in: chat, "with Safety") { $0.text.contains("Department: Safety") }
                 #expect(card2.has("Claim"))
                 let messages = try await system.waitFor(chat, "Safety's call in two messages") { messages in

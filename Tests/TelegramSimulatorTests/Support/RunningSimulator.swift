@@ -3,11 +3,14 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
+import SimulatorClient
 import Testing
 @testable import TelegramSimulator
 
-/// A simulator started in-process on a free port, and plain HTTP clients for its Bot API and
-/// control API. Everything goes over real HTTP, as a bot would.
+/// A simulator started in-process on a free port, a plain HTTP client for its Bot API and raw
+/// access to its control API (these tests check the simulator's own answers, malformed
+/// requests included); the people and groups of a test are made with `SimulatorClient`.
+/// Everything goes over real HTTP, as a bot would.
 struct RunningSimulator: Sendable {
     let server: SimulatorServer
     let port: Int
@@ -17,6 +20,8 @@ struct RunningSimulator: Sendable {
     var token: String { server.configuration.token }
     var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
     var botID: Int { server.botID }
+    /// The typed control API client the demo, benchmarks and end-to-end tests use.
+    var client: SimulatorClient { SimulatorClient(base: base, session: session) }
 
     /// A Bot API answer: the HTTP status and the decoded body.
     struct Reply: Sendable, CustomStringConvertible {
@@ -110,23 +115,15 @@ struct RunningSimulator: Sendable {
 
     /// Creates a user and returns its id.
     func user(_ firstName: String, username: String? = nil, id: Int? = nil) async throws -> Int {
-        var body: [String: JSONValue] = ["first_name": .string(firstName)]
-        if let username { body["username"] = .string(username) }
-        if let id { body["id"] = .int(id) }
-        let created = try await control("POST", "users", .object(body))
-        return try #require(created["id"]?.intValue)
+        Int(try await client.addUser(NewUser(id: id.map(Int64.init), firstName: firstName, username: username)).id)
     }
 
     /// Creates a group with these members and the bot in it; returns the chat id.
     func group(
-        _ title: String = "Dispatch", type: String = "group", members: [Int],
-        bot: JSONValue = ["status": "administrator", "can_pin_messages": true]
+        _ title: String = "Dispatch", type: ChatType = .group, members: [Int],
+        bot: BotRights = BotRights(status: .administrator, canPinMessages: true)
     ) async throws -> Int {
-        let created = try await control("POST", "chats", [
-            "type": .string(type), "title": .string(title),
-            "members": .array(members.map(JSONValue.int)), "bot": bot,
-        ])
-        return try #require(created["id"]?.intValue)
+        Int(try await client.createChat(NewChat(title: title, type: type, members: members.map(Int64.init), bot: bot)).id)
     }
 
     /// Fetches and confirms everything pending, so a test starts from a quiet queue.

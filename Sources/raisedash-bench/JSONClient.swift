@@ -1,10 +1,12 @@
 import Foundation
+import SimulatorClient
 import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
-/// JSON over HTTP to the simulator's control API and the incident service's admin API.
+/// JSON over HTTP to the incident service's admin API, and the session the simulator's
+/// control API client shares.
 struct JSONClient: Sendable {
     let session: URLSession
     /// Requests made, by kind, for the report: what the benchmark itself asks of the system.
@@ -18,6 +20,11 @@ struct JSONClient: Sendable {
         configuration.timeoutIntervalForRequest = 60
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
+    }
+
+    /// The simulator's control API client on this session, its requests counted.
+    func simulator(_ base: URL) -> SimulatorClient {
+        SimulatorClient(base: base, session: session) { [requests] path in requests.add(path) }
     }
 
     /// The status of a GET, or nil when nothing answered.
@@ -106,171 +113,6 @@ final class RequestCount: Sendable {
 extension RequestCount.Counts {
     func since(_ earlier: Self) -> Self {
         Self(transcripts: transcripts - earlier.transcripts, control: control - earlier.control, other: other - earlier.other)
-    }
-}
-
-/// The simulator's control API (docs/simulator.md), the calls the benchmark makes.
-struct SimulatorControl: Sendable {
-    let base: URL
-    let http: JSONClient
-
-    private func url(_ path: String, query: [URLQueryItem] = []) -> URL {
-        var components = URLComponents(url: base.appendingPathComponent("control/" + path), resolvingAgainstBaseURL: false)
-        if !query.isEmpty { components?.queryItems = query }
-        return components?.url ?? base
-    }
-
-    /// Answers are `{"ok": true, "result": ...}`.
-    private struct Answer<Result: Decodable>: Decodable {
-        let ok: Bool
-        let result: Result?
-        let error: String?
-    }
-
-    private func call<Result: Decodable>(
-        _ method: String, _ path: String, _ body: [String: any Sendable]? = nil, query: [URLQueryItem] = [],
-        as type: Result.Type, timeout: TimeInterval = 30
-    ) async throws -> Result {
-        let data = try await http.send(method, url(path, query: query), body, timeout: timeout)
-        let answer: Answer<Result>
-        do {
-            answer = try JSONDecoder().decode(Answer<Result>.self, from: data)
-        } catch {
-            throw LoadFailure("the simulator's answer to \(method) /control/\(path) is not what the benchmark expects: \(error)")
-        }
-        guard answer.ok, let result = answer.result else {
-            throw LoadFailure("\(method) /control/\(path) refused: \(answer.error ?? "no result")")
-        }
-        return result
-    }
-
-    struct Ignored: Decodable {}
-
-    func addUser(id: Int64, firstName: String, username: String) async throws {
-        _ = try await call("POST", "users", ["id": id, "first_name": firstName, "username": username], as: Ignored.self)
-    }
-
-    func addSupergroup(id: Int64, title: String, creator: Int64, members: [Int64]) async throws {
-        _ = try await call("POST", "chats", [
-            "type": "supergroup", "id": id, "title": title, "creator": creator, "members": members,
-            "bot": ["status": "administrator", "can_pin_messages": true, "can_delete_messages": true] as [String: any Sendable],
-        ], as: Ignored.self)
-    }
-
-    func setLimits(enabled: Bool) async throws {
-        _ = try await call("PUT", "limits", ["enabled": enabled], as: Ignored.self)
-    }
-
-    struct Posted: Decodable {
-        let message_id: Int
-        /// The update the bot gets for it (none when privacy mode keeps it from the bot).
-        let update_id: Int?
-    }
-
-    /// A person writes in a chat, as a reply to `replyTo` when given.
-    func post(chat: Int64, from: Int64, text: String, replyTo: Int? = nil) async throws -> Posted {
-        var body: [String: any Sendable] = ["from": from, "text": text]
-        if let replyTo { body["reply_to_message_id"] = replyTo }
-        return try await call("POST", "chats/\(chat)/messages", body, as: Posted.self)
-    }
-
-    private struct PendingUpdate: Decodable {
-        let update_id: Int
-    }
-
-    /// Updates the bot has not confirmed yet (the gateway confirms an update only once the
-    /// incident service has durably processed it).
-    func pendingUpdateIDs() async throws -> Set<Int> {
-        Set(try await call("GET", "updates", as: [PendingUpdate].self).map(\.update_id))
-    }
-
-    /// A person sends `/command` as a reply to `replyTo` when given; returns the message id.
-    func command(chat: Int64, from: Int64, _ command: String, replyTo: Int? = nil) async throws -> Int {
-        var body: [String: any Sendable] = ["from": from, "command": command]
-        if let replyTo { body["reply_to_message_id"] = replyTo }
-        return try await call("POST", "chats/\(chat)/commands", body, as: Posted.self).message_id
-    }
-
-    struct CallbackQuery: Decodable {
-        struct AnswerBody: Decodable {
-            let text: String?
-            let show_alert: Bool?
-        }
-
-        let id: String
-        let answered: Bool
-        let answer: AnswerBody?
-    }
-
-    /// A person presses the button labelled `button` on a message; returns the callback query.
-    func press(chat: Int64, message: Int, button: String, as user: Int64) async throws -> CallbackQuery {
-        try await call("POST", "chats/\(chat)/messages/\(message)/press", ["from": user, "button_text": button], as: CallbackQuery.self)
-    }
-
-    func callback(_ id: String) async throws -> CallbackQuery {
-        try await call("GET", "callbacks/\(id)", as: CallbackQuery.self)
-    }
-
-    struct Transcript: Decodable {
-        let messages: [Message]
-    }
-
-    struct Message: Decodable {
-        struct Sender: Decodable {
-            let id: Int64
-            let is_bot: Bool?
-        }
-
-        struct Button: Decodable {
-            let text: String
-        }
-
-        struct ForceReplyMarkup: Decodable {}
-
-        let message_id: Int
-        let from: Sender?
-        let text: String?
-        let buttons: [[Button]]?
-        let reply_to_message_id: Int?
-        let force_reply: ForceReplyMarkup?
-        let pinned: Bool?
-
-        var isBot: Bool { from?.is_bot == true }
-        var buttonLabels: [String] { (buttons ?? []).flatMap { $0.map(\.text) } }
-    }
-
-    func transcript(_ chat: Int64) async throws -> Transcript {
-        try await call("GET", "chats/\(chat)", as: Transcript.self)
-    }
-
-    struct Version: Decodable {
-        let version: Int
-    }
-
-    /// Returns as soon as the simulator's state version differs from `version`, or after
-    /// `timeout` seconds.
-    func waitForChange(after version: Int, timeout: Double) async throws -> Int {
-        try await call(
-            "GET", "wait",
-            query: [URLQueryItem(name: "version", value: "\(version)"), URLQueryItem(name: "timeout", value: "\(timeout)")],
-            as: Version.self, timeout: timeout + 30
-        ).version
-    }
-
-    struct Call: Decodable {
-        let sequence: Int
-        let method: String
-        let chat_id: Int64?
-        /// When the call arrived, in the simulator's time (the system clock in a fresh
-        /// simulator whose clock nobody advanced), seconds since 1970.
-        let at: Double
-        let ok: Bool
-        let error_code: Int?
-    }
-
-    /// Bot API calls after `since` (the log keeps the last 10 000).
-    func calls(since: Int) async throws -> [Call] {
-        try await call("GET", "calls", query: [URLQueryItem(name: "since", value: "\(since)")], as: [Call].self)
     }
 }
 
