@@ -179,8 +179,8 @@ public struct UpdateNormalizer: Sendable {
         UserRef(id: user.id, username: user.username, firstName: user.firstName, lastName: user.lastName)
     }
 
-    static func chatRef(_ chat: Chat) -> ChatRef? {
-        let kind: ChatRef.Kind
+    static func chatRef(_ chat: Chat) -> WireChat? {
+        let kind: WireChat.Kind
         switch chat.type {
         case .private: kind = .private
         case .group: kind = .group
@@ -188,7 +188,7 @@ public struct UpdateNormalizer: Sendable {
         case .channel: kind = .channel
         default: return nil
         }
-        return ChatRef(id: chat.id, kind: kind, title: chat.title)
+        return WireChat(id: chat.id, kind: kind, title: chat.title)
     }
 
     static func membership(_ member: ChatMember) -> BotMembership {

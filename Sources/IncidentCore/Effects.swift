@@ -62,8 +62,8 @@ public enum ReplyTarget: Hashable, Codable, Sendable {
     case message(MessageID)
 }
 
-/// Telegram's ForceReply markup: the client opens a reply to the bot's message.
-public struct ForceReply: Hashable, Codable, Sendable {
+/// Telegram's ReplyPrompt markup: the client opens a reply to the bot's message.
+public struct ReplyPrompt: Hashable, Codable, Sendable {
     /// Only for the users mentioned in the text (and the sender of the replied-to message).
     public var selective: Bool
     public var placeholder: String?
@@ -93,12 +93,12 @@ public struct OutgoingMessage: Hashable, Codable, Sendable {
     /// `parse_mode: HTML` text; user-supplied parts are escaped.
     public var html: String
     public var replyTo: ReplyTarget?
-    public var forceReply: ForceReply?
+    public var forceReply: ReplyPrompt?
     public var purpose: MessagePurpose
 
     public init(
         incidentID: IncidentID?, html: String, replyTo: ReplyTarget? = nil,
-        forceReply: ForceReply? = nil, purpose: MessagePurpose = .notice
+        forceReply: ReplyPrompt? = nil, purpose: MessagePurpose = .notice
     ) {
         self.incidentID = incidentID
         self.html = html

@@ -126,7 +126,7 @@ extension IncidentMachine {
             incidentID: incident.id,
             html: Texts.summaryPrompt(incident.number, resolver: context.mention(user)),
             replyTo: .card(incident.id),
-            forceReply: ForceReply(selective: true, placeholder: Texts.summaryPlaceholder(incident.number)),
+            forceReply: ReplyPrompt(selective: true, placeholder: Texts.summaryPlaceholder(incident.number)),
             purpose: .summaryPrompt(round: next.resolveRound))
         return .success(Step(
             incident: next, answer: Texts.resolveRequested(incident.number),

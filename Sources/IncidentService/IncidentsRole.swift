@@ -123,9 +123,9 @@ public struct IncidentsRole: Service {
         var attempts = InboundAttempts(policy: deadLetterPolicy)
         for try await message in socket.messages {
             guard let received = Bus.receive(message, routingFrames: 1, socket: "inbound", logger: logger) else { continue }
-            let envelope: Envelope<WireProtocol.InboundEvent>
+            let envelope: Envelope<InboundEvent>
             do throws(FrameError) {
-                envelope = try received.decode(WireProtocol.InboundEvent.self)
+                envelope = try received.decode(InboundEvent.self)
             } catch {
                 Bus.drop(error, socket: "inbound", logger: logger)
                 continue
@@ -154,7 +154,7 @@ public struct IncidentsRole: Service {
     /// up on under `deadLetterPolicy`: recorded as a dead letter and acknowledged as rejected,
     /// so the updates behind it flow again. If even the dead letter cannot be written, there
     /// is no acknowledgement: the store is broken, `/healthz` says so, and the event comes again.
-    private func apply(_ event: WireProtocol.InboundEvent, attempts: inout InboundAttempts) async -> Acknowledgement.Outcome? {
+    private func apply(_ event: InboundEvent, attempts: inout InboundAttempts) async -> Acknowledgement.Outcome? {
         var metadata: Logger.Metadata = ["update.id": "\(event.updateID)", "chat.id": "\(event.chat.id)"]
         guard let update = Translation.update(from: event, receivedAt: now()) else {
             logger.info("inbound event not handled", metadata: metadata)

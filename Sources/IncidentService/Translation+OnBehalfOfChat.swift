@@ -11,7 +11,7 @@ extension Translation {
     /// with an explanation, without recording the placeholder as a person. /help is answered
     /// as usual; anything else is not acted on (nil: the normal translation applies).
     static func onBehalfOfChat(
-        _ event: WireProtocol.InboundEvent, chat: IncidentCore.ChatRef, receivedAt: Date
+        _ event: InboundEvent, chat: ChatRef, receivedAt: Date
     ) -> InboundUpdate? {
         let translated: InboundUpdate.Event
         switch event.kind {

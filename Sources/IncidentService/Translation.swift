@@ -10,8 +10,8 @@ public enum Translation {
 
     /// The store's view of an inbound event; nil when the incident service does not act on it
     /// (an unknown command), which is acknowledged as `rejected`.
-    public static func update(from event: WireProtocol.InboundEvent, receivedAt: Date) -> InboundUpdate? {
-        let chat = IncidentCore.ChatRef(
+    public static func update(from event: InboundEvent, receivedAt: Date) -> InboundUpdate? {
+        let chat = ChatRef(
             id: ChatID(event.chat.id), kind: chatKind(event.chat.kind), title: event.chat.title)
         // Sent on behalf of a chat (anonymous administrator, channel): `from` is Telegram's
         // placeholder bot, shared by every such poster. It is never recorded as a person.
@@ -69,7 +69,7 @@ public enum Translation {
         Person(id: UserID(user.id), handle: user.username.flatMap(Handle.init), firstName: user.firstName, lastName: user.lastName)
     }
 
-    static func chatKind(_ kind: WireProtocol.ChatRef.Kind) -> ChatKind {
+    static func chatKind(_ kind: WireChat.Kind) -> ChatKind {
         switch kind {
         case .private: .private
         case .group: .group
@@ -80,8 +80,8 @@ public enum Translation {
 
     /// The Telegram call that delivers an outbox item, or why it cannot be delivered.
     public static func action(for item: OutboxItem, repost: Bool = false) -> Result<OutboundIntent.Action, Undeliverable> {
-        func buttons(_ rows: [[IncidentCore.InlineButton]]) -> [[WireProtocol.InlineButton]] {
-            rows.map { $0.map { WireProtocol.InlineButton(text: $0.text, callbackData: $0.callbackData) } }
+        func buttons(_ rows: [[InlineButton]]) -> [[WireButton]] {
+            rows.map { $0.map { WireButton(text: $0.text, callbackData: $0.callbackData) } }
         }
         switch item.effect {
         case .postCard(let card, let replyTo):
@@ -110,7 +110,7 @@ public enum Translation {
             }
             return .success(.sendMessage(SendMessage(
                 text: outgoing.html, replyToMessageID: reply,
-                forceReply: outgoing.forceReply.map { WireProtocol.ForceReply(selective: $0.selective, placeholder: $0.placeholder) })))
+                forceReply: outgoing.forceReply.map { WireForceReply(selective: $0.selective, placeholder: $0.placeholder) })))
         case .sendDirect(let direct):
             return .success(.sendMessage(SendMessage(text: direct.html)))
         case .answerPress(let answer):

@@ -42,7 +42,7 @@ enum IntentTranslation {
             if let forceReply = message.forceReply {
                 // Telegram takes one reply_markup: a prompt asking for a reply has no buttons.
                 markup = .forceReply(
-                    TelegramBotAPI.ForceReply(selective: forceReply.selective, inputFieldPlaceholder: forceReply.placeholder))
+                    ForceReply(selective: forceReply.selective, inputFieldPlaceholder: forceReply.placeholder))
             } else {
                 markup = keyboard(message.keyboard).map(ReplyMarkup.inlineKeyboard)
             }
@@ -70,7 +70,7 @@ enum IntentTranslation {
     }
 
     /// Inline buttons; no rows means no keyboard (an edit without one removes the buttons).
-    static func keyboard(_ rows: [[InlineButton]]) -> InlineKeyboardMarkup? {
+    static func keyboard(_ rows: [[WireButton]]) -> InlineKeyboardMarkup? {
         let rows = rows.filter { !$0.isEmpty }
         guard !rows.isEmpty else { return nil }
         return InlineKeyboardMarkup(rows: rows.map { row in row.map { .callback($0.text, data: $0.callbackData) } })

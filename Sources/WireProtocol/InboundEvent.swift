@@ -20,7 +20,7 @@ public struct UserRef: Codable, Sendable, Equatable, Hashable {
 }
 
 /// A chat as the bus carries it.
-public struct ChatRef: Codable, Sendable, Equatable, Hashable {
+public struct WireChat: Codable, Sendable, Equatable, Hashable {
     public enum Kind: String, Codable, Sendable {
         case `private`, group, supergroup, channel
     }
@@ -57,20 +57,20 @@ public struct ReferencedMessage: Codable, Sendable, Equatable {
 /// A normalized inbound Telegram update (gateway -> incidents). Idempotent by `updateID`.
 public struct InboundEvent: Codable, Sendable, Equatable {
     public var updateID: Int64
-    public var chat: ChatRef
+    public var chat: WireChat
     /// Who acted (absent only for service events without a sender).
     public var from: UserRef?
     public var kind: Kind
     /// Set when the message was sent on behalf of a chat: an anonymous administrator (the group
     /// itself) or a channel. `from` is then Telegram's placeholder bot (GroupAnonymousBot,
     /// Channel_Bot), not a person. Absent for everything else (and from older gateways).
-    public var senderChat: ChatRef?
+    public var senderChat: WireChat?
     /// Only on `/activate` commands in groups: whether Telegram (getChatMember) said the sender
     /// is the group's owner or an administrator; absent when it was not asked or could not tell.
     public var senderIsAdministrator: Bool?
 
     public init(
-        updateID: Int64, chat: ChatRef, from: UserRef?, kind: Kind, senderChat: ChatRef? = nil,
+        updateID: Int64, chat: WireChat, from: UserRef?, kind: Kind, senderChat: WireChat? = nil,
         senderIsAdministrator: Bool? = nil
     ) {
         self.updateID = updateID
@@ -85,7 +85,7 @@ public struct InboundEvent: Codable, Sendable, Equatable {
     public enum Kind: Codable, Sendable, Equatable {
         /// `/name` or `/name@Bot`, with its arguments, optionally replying to a message.
         case command(name: String, arguments: String, messageID: Int64, replyTo: ReferencedMessage?)
-        /// A plain message replying to one of the bot's messages (a ForceReply prompt).
+        /// A plain message replying to one of the bot's messages (a WireForceReply prompt).
         case reply(messageID: Int64, text: String, replyTo: ReferencedMessage)
         /// An inline button was pressed.
         case buttonPress(callbackQueryID: String, messageID: Int64?, data: String)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One inline button: a label and the callback data it carries (1-64 bytes).
-public struct InlineButton: Codable, Sendable, Equatable, Hashable {
+public struct WireButton: Codable, Sendable, Equatable, Hashable {
     public var text: String
     public var callbackData: String
 
@@ -43,8 +43,8 @@ public struct OutboundIntent: Codable, Sendable, Equatable {
     /// The Telegram call.
     public enum Action: Codable, Sendable, Equatable {
         case sendMessage(SendMessage)
-        case editMessage(target: MessageTarget, text: String, keyboard: [[InlineButton]])
-        case editKeyboard(target: MessageTarget, keyboard: [[InlineButton]])
+        case editMessage(target: MessageTarget, text: String, keyboard: [[WireButton]])
+        case editKeyboard(target: MessageTarget, keyboard: [[WireButton]])
         case answerCallback(callbackQueryID: String, text: String?, showAlert: Bool)
         case pin(target: MessageTarget, disableNotification: Bool)
         case unpin(target: MessageTarget)
@@ -64,14 +64,14 @@ public struct OutboundIntent: Codable, Sendable, Equatable {
 public struct SendMessage: Codable, Sendable, Equatable {
     public var text: String
     public var replyToMessageID: Int64?
-    public var keyboard: [[InlineButton]]
+    public var keyboard: [[WireButton]]
     /// Ask the client to open a reply (selective: only for the mentioned/replied user).
-    public var forceReply: ForceReply?
+    public var forceReply: WireForceReply?
     public var disableNotification: Bool
 
     public init(
-        text: String, replyToMessageID: Int64? = nil, keyboard: [[InlineButton]] = [],
-        forceReply: ForceReply? = nil, disableNotification: Bool = false
+        text: String, replyToMessageID: Int64? = nil, keyboard: [[WireButton]] = [],
+        forceReply: WireForceReply? = nil, disableNotification: Bool = false
     ) {
         self.text = text
         self.replyToMessageID = replyToMessageID
@@ -86,8 +86,8 @@ public struct SendMessage: Codable, Sendable, Equatable {
     }
 }
 
-/// Telegram's ForceReply markup.
-public struct ForceReply: Codable, Sendable, Equatable {
+/// Telegram's WireForceReply markup.
+public struct WireForceReply: Codable, Sendable, Equatable {
     public var selective: Bool
     public var placeholder: String?
 

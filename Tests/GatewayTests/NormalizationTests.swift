@@ -15,13 +15,13 @@ struct NormalizationTests {
         var testDescription: String { name }
     }
 
-    static let group = ChatRef(id: Fixture.groupID, kind: .group, title: "Dispatch North")
-    static let supergroup = ChatRef(id: Fixture.supergroupID, kind: .supergroup, title: "Dispatch North")
+    static let group = WireChat(id: Fixture.groupID, kind: .group, title: "Dispatch North")
+    static let supergroup = WireChat(id: Fixture.supergroupID, kind: .supergroup, title: "Dispatch North")
     static let alice = UserRef(id: 501, username: "alice_d", firstName: "Alice", lastName: "Driver")
     static let bob = UserRef(id: 502, firstName: "Bob")
     static let botRef = UserRef(id: Fixture.botID, username: Fixture.botUsername, firstName: "RaiseDash")
 
-    static func event(_ id: Int64, chat: ChatRef = group, from: UserRef? = alice, _ kind: InboundEvent.Kind) -> Normalized {
+    static func event(_ id: Int64, chat: WireChat = group, from: UserRef? = alice, _ kind: InboundEvent.Kind) -> Normalized {
         .event(InboundEvent(updateID: id, chat: chat, from: from, kind: kind))
     }
 
@@ -60,11 +60,11 @@ struct NormalizationTests {
         Case(
             name: "/help in a private chat", json: Fixture.command(6, "/help", chat: Fixture.privateChat),
             expected: event(
-                6, chat: ChatRef(id: 501, kind: .private), .command(name: "help", arguments: "", messageID: 10, replyTo: nil))),
+                6, chat: WireChat(id: 501, kind: .private), .command(name: "help", arguments: "", messageID: 10, replyTo: nil))),
         Case(
             name: "/start in a private chat", json: Fixture.command(7, "/start", chat: Fixture.privateChat),
             expected: event(
-                7, chat: ChatRef(id: 501, kind: .private), .command(name: "start", arguments: "", messageID: 10, replyTo: nil))),
+                7, chat: WireChat(id: 501, kind: .private), .command(name: "start", arguments: "", messageID: 10, replyTo: nil))),
         Case(
             name: "a command in a photo's caption",
             json: Fixture.update(

@@ -9,7 +9,7 @@ struct PendingUpdatesTests {
 
     func event(_ id: Int64) -> InboundEvent {
         InboundEvent(
-            updateID: id, chat: ChatRef(id: -1, kind: .group), from: nil,
+            updateID: id, chat: WireChat(id: -1, kind: .group), from: nil,
             kind: .command(name: "help", arguments: "", messageID: 1, replyTo: nil))
     }
 

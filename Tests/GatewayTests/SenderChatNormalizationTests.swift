@@ -22,7 +22,7 @@ struct SenderChatNormalizationTests {
             10, chat: Fixture.supergroup, from: Self.anonymousBot, text: "/register_driver",
             extra: #","sender_chat":\#(Fixture.supergroup)"#))
         guard case .event(let event) = try Self.normalize(json) else { Issue.record("not forwarded"); return }
-        #expect(event.senderChat == ChatRef(id: Fixture.supergroupID, kind: .supergroup, title: "Dispatch North"))
+        #expect(event.senderChat == WireChat(id: Fixture.supergroupID, kind: .supergroup, title: "Dispatch North"))
         #expect(event.from?.id == 1_087_968_824)
         #expect(event.kind == .command(name: "register_driver", arguments: "", messageID: 10, replyTo: nil))
     }
@@ -45,9 +45,9 @@ struct SenderChatNormalizationTests {
     /// service reads the event unchanged.
     @Test func onTheBus() throws {
         let event = InboundEvent(
-            updateID: 4, chat: ChatRef(id: -5, kind: .group), from: UserRef(id: 1_087_968_824, firstName: "Group"),
+            updateID: 4, chat: WireChat(id: -5, kind: .group), from: UserRef(id: 1_087_968_824, firstName: "Group"),
             kind: .command(name: "new_issue", arguments: "", messageID: 3, replyTo: nil),
-            senderChat: ChatRef(id: -5, kind: .group, title: "Yard"))
+            senderChat: WireChat(id: -5, kind: .group, title: "Yard"))
         let data = try JSONEncoder().encode(event)
         #expect(try JSONDecoder().decode(InboundEvent.self, from: data) == event)
         var plain = event

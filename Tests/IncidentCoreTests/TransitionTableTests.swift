@@ -242,7 +242,7 @@ import Testing
                 .updateCard(ExpectedCard(old, .awaitingSummary, department: "Dispatch", onIt: onIt, resolver: actor).card),
                 .sendMessage(.init(
                     incidentID: 42, html: "\(mention), reply to this message with the summary of <b>#0001</b>.",
-                    replyTo: .card(42), forceReply: ForceReply(selective: true, placeholder: "Summary of #0001"),
+                    replyTo: .card(42), forceReply: ReplyPrompt(selective: true, placeholder: "Summary of #0001"),
                     purpose: .summaryPrompt(round: 1))),
                 .appendTimeline(.init(kind: .resolutionRequested, at: now, actorID: actorID)),
             ] }

@@ -52,11 +52,11 @@ struct DeadLetterTests {
         }
     }
 
-    static let chat = WireProtocol.ChatRef(id: -100_777, kind: .supergroup, title: "Yard")
+    static let chat = WireChat(id: -100_777, kind: .supergroup, title: "Yard")
     static let person = UserRef(id: 901, username: "dora_d", firstName: "Dora")
 
-    static func help(update: Int64) -> Envelope<WireProtocol.InboundEvent> {
-        Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: WireProtocol.InboundEvent(
+    static func help(update: Int64) -> Envelope<InboundEvent> {
+        Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: InboundEvent(
             updateID: update, chat: chat, from: person, kind: .command(name: "help", arguments: "", messageID: update, replyTo: nil)))
     }
 
@@ -133,9 +133,9 @@ struct DeadLetterTests {
         let gateway = try await running.gateway()
 
         func send(
-            _ update: Int64, from person: UserRef, _ kind: WireProtocol.InboundEvent.Kind, wait: Duration = .seconds(10)
+            _ update: Int64, from person: UserRef, _ kind: InboundEvent.Kind, wait: Duration = .seconds(10)
         ) async throws -> Acknowledgement? {
-            try await Bus.send(Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: WireProtocol.InboundEvent(
+            try await Bus.send(Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: InboundEvent(
                 updateID: update, chat: Self.chat, from: person, kind: kind)), on: gateway)
             return try await Self.ack(of: update, on: gateway, timeout: wait)
         }
@@ -155,7 +155,7 @@ struct DeadLetterTests {
         // No sender runs, so the summary prompt's message id never becomes known: a reply in
         // the group may be the summary and is deferred, every time it comes.
         let counted = Self.deadLetterMetric(reason: "deferred")
-        let reply = WireProtocol.InboundEvent.Kind.reply(
+        let reply = InboundEvent.Kind.reply(
             messageID: 40, text: "Changed the tyre", replyTo: ReferencedMessage(messageID: 39, text: "Write a summary", from: nil))
         for _ in 0..<2 {
             #expect(try await send(5, from: mechanic, reply, wait: .milliseconds(700)) == nil, "a deferred update was acknowledged")

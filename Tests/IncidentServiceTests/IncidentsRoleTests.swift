@@ -108,11 +108,11 @@ extension Dictionary where Key == String, Value == String {
 
 @Suite("Incident service over real sockets and a real database", .serialized)
 struct IncidentsRoleTests {
-    static let chat = WireProtocol.ChatRef(id: -100_500, kind: .supergroup, title: "Night shift")
+    static let chat = WireChat(id: -100_500, kind: .supergroup, title: "Night shift")
     static let driver = UserRef(id: 700, username: "driver_ann", firstName: "Ann")
 
-    static func newIssue(update: Int64) -> Envelope<WireProtocol.InboundEvent> {
-        Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: WireProtocol.InboundEvent(
+    static func newIssue(update: Int64) -> Envelope<InboundEvent> {
+        Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: InboundEvent(
             updateID: update, chat: chat, from: driver,
             kind: .command(name: "new_issue", arguments: "", messageID: 31,
                            replyTo: ReferencedMessage(messageID: 30, text: "Trailer door <broken> & stuck", from: driver))))
@@ -188,7 +188,7 @@ struct IncidentsRoleTests {
         let harness = try await ServiceHarness()
         defer { Task { await harness.stop() } }
         let gateway = try await harness.gateway()
-        let event = Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: WireProtocol.InboundEvent(
+        let event = Envelope(type: .inboundEvent, sender: .gateway, time: .now, payload: InboundEvent(
             updateID: 5, chat: Self.chat, from: Self.driver, kind: .command(name: "selfdestruct", arguments: "", messageID: 1, replyTo: nil)))
         try await Bus.send(event, on: gateway)
         #expect(try await next(Acknowledgement.self, on: gateway).payload == Acknowledgement(updateID: 5, outcome: .rejected))

@@ -7,11 +7,11 @@ import WireProtocol
 
 @Suite("Translation between the bus and the store")
 struct TranslationTests {
-    static let chat = WireProtocol.ChatRef(id: -100_1, kind: .supergroup, title: "Ops")
+    static let chat = WireChat(id: -100_1, kind: .supergroup, title: "Ops")
     static let ann = UserRef(id: 7, username: "ann_driver", firstName: "Ann")
 
-    static func event(_ kind: WireProtocol.InboundEvent.Kind) -> WireProtocol.InboundEvent {
-        WireProtocol.InboundEvent(updateID: 11, chat: chat, from: ann, kind: kind)
+    static func event(_ kind: InboundEvent.Kind) -> InboundEvent {
+        InboundEvent(updateID: 11, chat: chat, from: ann, kind: kind)
     }
 
     @Test func commands() throws {
@@ -20,7 +20,7 @@ struct TranslationTests {
             let update = try #require(Translation.update(from: Self.event(.command(name: name, arguments: "", messageID: 4, replyTo: reported)), receivedAt: .now))
             #expect(update.event == .newIssue(command: 4, reported: .init(messageID: 3, text: "Truck 12 has a flat")))
             #expect(update.sender == Person(id: 7, handle: Handle("ann_driver"), firstName: "Ann"))
-            #expect(update.chat == IncidentCore.ChatRef(id: ChatID(-100_1), kind: .supergroup, title: "Ops"))
+            #expect(update.chat == ChatRef(id: ChatID(-100_1), kind: .supergroup, title: "Ops"))
         }
         let notReply = try #require(Translation.update(from: Self.event(.command(name: "new_issue", arguments: "", messageID: 4, replyTo: nil)), receivedAt: .now))
         #expect(notReply.event == .newIssue(command: 4, reported: nil))
@@ -85,10 +85,10 @@ struct TranslationTests {
     @Test func messagesAndAnswers() {
         let prompt = OutgoingMessage(
             incidentID: 5, html: "<b>#0001</b> summary please", replyTo: .card(5),
-            forceReply: IncidentCore.ForceReply(selective: true, placeholder: "What was done?"), purpose: .summaryPrompt(round: 1))
+            forceReply: ReplyPrompt(selective: true, placeholder: "What was done?"), purpose: .summaryPrompt(round: 1))
         #expect(Translation.action(for: Self.item(.sendMessage(prompt), card: 40)) == .success(.sendMessage(SendMessage(
             text: "<b>#0001</b> summary please", replyToMessageID: 40,
-            forceReply: WireProtocol.ForceReply(selective: true, placeholder: "What was done?")))))
+            forceReply: WireForceReply(selective: true, placeholder: "What was done?")))))
         let answer = PressAnswer(query: "q9", text: "This card has changed", showAlert: true)
         #expect(Translation.action(for: Self.item(.answerPress(answer))) == .success(.answerCallback(callbackQueryID: "q9", text: "This card has changed", showAlert: true)))
     }
@@ -106,11 +106,11 @@ struct TranslationTests {
 /// Messages sent on behalf of a chat: refused without recording the placeholder bot as a person.
 @Suite("Translation: messages on behalf of a chat")
 struct OnBehalfOfChatTranslationTests {
-    static let chat = WireProtocol.ChatRef(id: -100_1, kind: .supergroup, title: "Ops")
+    static let chat = WireChat(id: -100_1, kind: .supergroup, title: "Ops")
     static let placeholder = UserRef(id: 1_087_968_824, username: "GroupAnonymousBot", firstName: "Group")
 
-    static func event(_ kind: WireProtocol.InboundEvent.Kind) -> WireProtocol.InboundEvent {
-        WireProtocol.InboundEvent(updateID: 12, chat: chat, from: placeholder, kind: kind, senderChat: chat)
+    static func event(_ kind: InboundEvent.Kind) -> InboundEvent {
+        InboundEvent(updateID: 12, chat: chat, from: placeholder, kind: kind, senderChat: chat)
     }
 
     @Test func reportingRegisteringAndSummariesAreRefused() throws {

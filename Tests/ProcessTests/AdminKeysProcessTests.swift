@@ -48,7 +48,9 @@ struct AdminKeysProcessTests {
 
         let incidents = try ChildProcess(arguments: ["incidents"], environment: environment)
         defer { incidents.signal(SIGKILL) }
+        // "ready" is the bus; the admin API is served by its own service, bound a little later.
         try await incidents.waitFor(line: "ready")
+        try await incidents.waitFor(line: "http listening")
         let (created, company) = try await Self.api("POST", "\(base)/api/v1/companies", #"{"name":"Acme"}"#)
         #expect(created == 201)
         let companyID = try #require(company["id"] as? Int)
@@ -92,7 +94,9 @@ struct AdminKeysProcessTests {
         let base = "http://127.0.0.1:\(environment["HTTP_PORT"]!)"
         let incidents = try ChildProcess(arguments: ["incidents"], environment: environment)
         defer { incidents.signal(SIGKILL) }
+        // "ready" is the bus; the admin API is served by its own service, bound a little later.
         try await incidents.waitFor(line: "ready")
+        try await incidents.waitFor(line: "http listening")
         _ = try await Self.api("POST", "\(base)/api/v1/companies", #"{"name":"Acme"}"#)
 
         let cases: [([String], String)] = [

@@ -14,7 +14,7 @@ struct SenderDeliveryTests {
         try await withSender { harness in
             let intent = sendIntent(
                 1, chat: 42, text: "<b>Truck 12</b> &amp; trailer", replyTo: 7,
-                keyboard: [[InlineButton(text: "Claim", callbackData: "claim:9")]], silent: true)
+                keyboard: [[WireButton(text: "Claim", callbackData: "claim:9")]], silent: true)
             let envelopeID = try await harness.incidents.send(intent)
             try await harness.incidents.waitForResults(of: [1])
             let result = try #require(harness.incidents.results.first)
@@ -38,7 +38,7 @@ struct SenderDeliveryTests {
     func everyAction() async throws {
         try await withSender { harness in
             try await harness.incidents.send(
-                sendIntent(1, chat: 5, text: "Describe the issue", forceReply: WireProtocol.ForceReply(selective: true, placeholder: "What happened?")))
+                sendIntent(1, chat: 5, text: "Describe the issue", forceReply: WireForceReply(selective: true, placeholder: "What happened?")))
             try await harness.incidents.send(editIntent(2, chat: 5, target: .sentBy(intentID: 1), text: "edited"))
             try await harness.incidents.send(
                 OutboundIntent(id: 3, chatID: 5, action: .editKeyboard(target: .message(id: 77), keyboard: [])))

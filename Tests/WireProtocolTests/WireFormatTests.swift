@@ -4,7 +4,7 @@ import Testing
 
 private let when = Date(timeIntervalSince1970: 1_764_000_000.123)
 private let reporter = UserRef(id: 42, username: "driver_ann", firstName: "Ann", lastName: "Lee")
-private let group = ChatRef(id: -100_123, kind: .supergroup, title: "Night shift <ops>")
+private let group = WireChat(id: -100_123, kind: .supergroup, title: "Night shift <ops>")
 
 @Suite("Envelope round trips")
 struct RoundTripTests {
@@ -34,10 +34,10 @@ struct RoundTripTests {
     static let actions: [OutboundIntent.Action] = [
         .sendMessage(SendMessage(
             text: "<b>#0001</b> &amp;", replyToMessageID: 3,
-            keyboard: [[InlineButton(text: "Claim", callbackData: "c:1:1")]],
-            forceReply: ForceReply(selective: true, placeholder: "Summary"), disableNotification: true)),
+            keyboard: [[WireButton(text: "Claim", callbackData: "c:1:1")]],
+            forceReply: WireForceReply(selective: true, placeholder: "Summary"), disableNotification: true)),
         .editMessage(target: .message(id: 5), text: "x", keyboard: []),
-        .editMessage(target: .sentBy(intentID: 3), text: "y", keyboard: [[InlineButton(text: "a", callbackData: "b")]]),
+        .editMessage(target: .sentBy(intentID: 3), text: "y", keyboard: [[WireButton(text: "a", callbackData: "b")]]),
         .editKeyboard(target: .message(id: 5), keyboard: []),
         .answerCallback(callbackQueryID: "q", text: "This card has changed", showAlert: true),
         .answerCallback(callbackQueryID: "q", text: nil, showAlert: false),

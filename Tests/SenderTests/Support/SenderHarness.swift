@@ -238,8 +238,8 @@ func withSender(
 // MARK: Intents
 
 func sendIntent(
-    _ id: Int64, chat: Int64, text: String? = nil, replyTo: Int64? = nil, keyboard: [[InlineButton]] = [],
-    forceReply: WireProtocol.ForceReply? = nil, silent: Bool = false
+    _ id: Int64, chat: Int64, text: String? = nil, replyTo: Int64? = nil, keyboard: [[WireButton]] = [],
+    forceReply: WireForceReply? = nil, silent: Bool = false
 ) -> OutboundIntent {
     OutboundIntent(
         id: id, chatID: chat,
@@ -252,7 +252,7 @@ func sendIntent(
 func editIntent(_ id: Int64, chat: Int64, target: MessageTarget, text: String? = nil, key: String? = nil) -> OutboundIntent {
     OutboundIntent(
         id: id, chatID: chat,
-        action: .editMessage(target: target, text: text ?? "edit \(id)", keyboard: [[InlineButton(text: "Claim", callbackData: "c:1")]]),
+        action: .editMessage(target: target, text: text ?? "edit \(id)", keyboard: [[WireButton(text: "Claim", callbackData: "c:1")]]),
         coalescingKey: key)
 }
 
