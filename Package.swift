@@ -39,6 +39,8 @@ let package = Package(
         ),
         /// A small Swift layer over libzmq: sockets owned by one thread, receiving as AsyncSequence.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        /// glibc's malloc tuning (`mallopt`): the report thread keeps freed memory for the next report.
+        .systemLibrary(name: "CMalloc"),
 
         // MARK: Child processes
         /// fork/exec with PR_SET_PDEATHSIG and no inherited descriptors (C, async-signal-safe).
@@ -61,7 +63,7 @@ let package = Package(
         // MARK: Adapters
         /// SQLite store (GRDB): compare-and-set transitions, outbox, timeline, processed updates.
         .target(name: "IncidentStore", dependencies: [
-            "IncidentCore", "IncidentKPI", "IncidentShifts", "Timestamps",
+            "IncidentCore", "IncidentKPI", "IncidentShifts", "Timestamps", "CMalloc",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),

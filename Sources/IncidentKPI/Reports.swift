@@ -230,11 +230,16 @@ public struct KPIEngine: Sendable {
             worked = Set(data.participations.filter { $0.userID == user }.map { SessionKey($0.incidentID, $0.sessionSeq) })
         }
         return data.sessions.filter { session in
-            period.contains(session.assignedAt)
-                && (filter.departmentID == nil || session.departmentID == filter.departmentID)
-                && (filter.chatID == nil || session.chatID == filter.chatID)
+            Self.selects(session, period: period, filter: filter)
                 && (worked == nil || worked!.contains(SessionKey(session.incidentID, session.seq)))
         }
+    }
+
+    /// Assigned in `period`, in the filter's department and group (the person filter aside).
+    static func selects(_ session: SessionFact, period: ReportPeriod, filter: KPIFilter) -> Bool {
+        period.contains(session.assignedAt)
+            && (filter.departmentID == nil || session.departmentID == filter.departmentID)
+            && (filter.chatID == nil || session.chatID == filter.chatID)
     }
 
     struct SessionKey: Hashable {
@@ -438,9 +443,11 @@ public struct KPIEngine: Sendable {
     }
 
     public func people(_ data: KPIDataset, period: ReportPeriod, filter: KPIFilter = .init()) -> PersonReport {
-        let selected = sessions(data, in: period, filter: KPIFilter(departmentID: filter.departmentID, chatID: filter.chatID))
-        // Each participation's session among the selected ones (an index, -1 for none).
-        let sessionOf = Self.sessionIndices(of: data.participations, in: selected)
+        // The sessions counted, marked in place rather than copied out (over 100,000 incidents
+        // a copy is some 15 MB), and each participation's session (an index, -1 for none).
+        let sessions = data.sessions
+        let selected = sessions.map { Self.selects($0, period: period, filter: filter) }
+        let sessionOf = Self.sessionIndices(of: data.participations, in: sessions)
         struct Tally {
             var claimed = 0, joined = 0, resolved = 0
             var active: Double = 0
@@ -457,7 +464,7 @@ public struct KPIEngine: Sendable {
         }
         // A person counts once per resolved session they worked on, however often they joined:
         // the first person seen on each session, and a set for the others.
-        var firstWorker = [Int](repeating: -1, count: selected.count)
+        var firstWorker = [Int](repeating: -1, count: sessions.count)
         var otherWorkers = Set<Int>()
         func firstTime(_ slot: Int, on index: Int) -> Bool {
             if firstWorker[index] == -1 {
@@ -469,18 +476,18 @@ public struct KPIEngine: Sendable {
         let end = min(period.to, now)
         for (position, participation) in data.participations.enumerated() {
             let index = Int(sessionOf[position])
-            guard index >= 0 else { continue }
+            guard index >= 0, selected[index] else { continue }
             if let user = filter.userID, participation.userID != user { continue }
             let person = slot(participation.userID)
             if participation.kind == .joined { tallies[person].joined += 1 }
             let start = max(participation.startedAt, period.from)
             let stop = min(participation.endedAt ?? now, end)
             if stop > start { tallies[person].active += Milliseconds.between(start, stop) }
-            if selected[index].end == .resolved, firstTime(person, on: index) {
-                tallies[person].resolve.add(selected[index].timeToResolve, threshold: settings.resolveThreshold)
+            if sessions[index].end == .resolved, firstTime(person, on: index) {
+                tallies[person].resolve.add(sessions[index].timeToResolve, threshold: settings.resolveThreshold)
             }
         }
-        for session in selected {
+        for (index, session) in sessions.enumerated() where selected[index] {
             if let claimer = session.firstClaimerID, filter.userID == nil || claimer == filter.userID {
                 let person = slot(claimer)
                 tallies[person].claimed += 1
