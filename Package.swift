@@ -62,7 +62,7 @@ let package = Package(
 
         // MARK: Adapters
         /// SQLite store (GRDB): compare-and-set transitions, outbox, timeline, processed updates.
-        .target(name: "IncidentStore", dependencies: [
+        .target(name: "Storage", dependencies: [
             "IncidentCore", "IncidentKPI", "IncidentShifts", "Timestamps", "CMalloc",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -111,7 +111,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "IncidentService", dependencies: [
-            "RoleSupport", "IncidentCore", "IncidentStore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ",
+            "RoleSupport", "IncidentCore", "Storage", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ",
             "RaiseDashConfig",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -141,7 +141,7 @@ let package = Package(
 
         /// The dashboard: server-rendered pages for a company's managers (docs/dashboard.md).
         .target(name: "Dashboard", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
+            "IncidentService", "Storage", "IncidentCore", "IncidentKPI", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -152,7 +152,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "raisedash", dependencies: [
             "Gateway", "IncidentService", "Dashboard", "Sender", "Scheduler", "Supervisor", "TelegramSimulator",
-            "SimulatorClient", "RaiseDashConfig", "RoleSupport", "ZeroMQ", "IncidentStore", "IncidentCore",
+            "SimulatorClient", "RaiseDashConfig", "RoleSupport", "ZeroMQ", "Storage", "IncidentCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,7 +161,7 @@ let package = Package(
         /// Benchmarks report numbers; they are not tests. The gateway and sender benchmarks run
         /// a role in this process against a fake Bot API of their own, on the bus.
         .executableTarget(name: "raisedash-bench", dependencies: [
-            "IncidentCore", "IncidentStore", "IncidentKPI", "Sender", "Gateway", "ProcessLauncher",
+            "IncidentCore", "Storage", "IncidentKPI", "Sender", "Gateway", "ProcessLauncher",
             "RoleSupport", "TelegramBotAPI", "WireProtocol", "ZeroMQ", "HTTPTestSupport", "SimulatorClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(name: "IncidentKPITests", dependencies: ["IncidentKPI", "IncidentCore", "Timestamps"]),
         .testTarget(name: "IncidentShiftsTests", dependencies: ["IncidentShifts", "IncidentCore"]),
         .testTarget(name: "IncidentStoreTests", dependencies: [
-            "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "ProcessLauncher", "Timestamps",
+            "Storage", "IncidentCore", "IncidentKPI", "IncidentShifts", "ProcessLauncher", "Timestamps",
             .product(name: "PropertyBased", package: "swift-property-based"),
             // Raw SQL on the store's pool: the timeline refuses updates and deletes.
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -218,7 +218,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "IncidentServiceTests", dependencies: [
-            "IncidentService", "IncidentStore", "IncidentCore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig", "Timestamps",
+            "IncidentService", "Storage", "IncidentCore", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ", "RoleSupport", "RaiseDashConfig", "Timestamps",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             // Raw SQL on the test's database file: a poison trigger, a held write lock.
@@ -240,7 +240,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DashboardTests", dependencies: [
-            "Dashboard", "IncidentStore", "IncidentCore", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
+            "Dashboard", "Storage", "IncidentCore", "IncidentShifts", "RaiseDashConfig", "RoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 
 extension Dashboard {
     /// A store refusal as a sentence for the page (nil: not the person's mistake).

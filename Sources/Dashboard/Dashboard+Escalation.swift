@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 
 /// The rest of the Shifts page: the time zone shifts are read in, the escalation ladder, and
 /// the department leads the ladder mentions (docs/shifts.md). The same store operations and

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 
 extension Dashboard {
     /// The company's own groups (active and inactive), for filters and names.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 
 /// Times as the company reads them: its time zone, to the minute.
 struct LocalTime: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 
 extension Dashboard {
     static let reportKinds: [(kind: String, label: String)] = [

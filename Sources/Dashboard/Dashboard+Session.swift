@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 import RoleSupport
 
 /// Who is looking: the session, its company and the CSRF token its forms carry.

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 
 /// The fields of the shift forms as typed, to check and to show again with a message.
 struct ShiftFormValues: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 
 /// The Shifts page (docs/shifts.md): the company's weekly shifts by department and group,
 /// added, changed and deleted with the store operations the admin API uses. The time zone,

@@ -4,7 +4,7 @@ import Hummingbird
 import IncidentCore
 import IncidentKPI
 import IncidentService
-import IncidentStore
+import Storage
 import Logging
 import Mustache
 import RaiseDashConfig

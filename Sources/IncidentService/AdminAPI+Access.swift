@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 
 /// The routes of the dashboard's store operations: departments changed and deleted, groups
 /// listed, approved and denied, people, activation codes, access keys (docs/access.md).

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import IncidentStore
+import Storage
 import RaiseDashConfig
 import Synchronization
 

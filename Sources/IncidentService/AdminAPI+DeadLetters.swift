@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import IncidentStore
+import Storage
 
 extension AdminAPI {
     struct DeadLetterJSON: Encodable {

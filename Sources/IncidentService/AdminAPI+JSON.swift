@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 
 /// The JSON of the admin API's companies, departments, members, groups and incidents: the
 /// bodies requests send and the objects responses carry (field names are the API's).

@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 
 extension AdminAPI {
     /// One claim or join of an incident, as `participants` lists them: `left_at` is null while

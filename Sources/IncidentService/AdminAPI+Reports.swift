@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 
 /// Reports, exports and report settings of a company (see docs/kpi.md).
 ///

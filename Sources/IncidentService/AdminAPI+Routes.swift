@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 
 /// One admin API route: method, path under `/api/v1`, scope and handler. The handler gets the
 /// caller's scope, already checked against the path as the route's ``RouteScope`` says.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 
 /// Shifts, department leads and the escalation ladder (docs/shifts.md). Every route takes the
 /// company from its path.

@@ -7,7 +7,7 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 import Logging
 import Metrics
 import RaiseDashConfig

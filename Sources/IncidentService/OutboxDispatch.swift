@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import WireProtocol
 
 /// The outbox dispatcher's decisions, as a pure state machine: which senders are connected and

@@ -1,5 +1,5 @@
 import IncidentCore
-import IncidentStore
+import Storage
 
 extension OutboxDispatcher {
     /// Whether the card an edit targeted is still the incident's card (see

@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import WireProtocol
 
 /// Pure translations between the bus's vocabulary and the store's.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 
 /// Benchmarks report numbers; they are not tests.
 @main

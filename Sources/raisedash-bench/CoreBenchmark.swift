@@ -10,7 +10,7 @@ let RUSAGE_SELF_WHO = RUSAGE_SELF
 import ArgumentParser
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 
 /// `raisedash-bench core`: full incident lifecycles through the store on a WAL file.
 ///

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 import Synchronization
 #if canImport(Glibc)
 import Glibc

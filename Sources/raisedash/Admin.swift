@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import RaiseDashConfig
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 import Logging
 import RaiseDashConfig
 import RoleSupport

@@ -2,7 +2,7 @@ import Dashboard
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// Every form: what it writes through the store, and for bad input a message on the page,

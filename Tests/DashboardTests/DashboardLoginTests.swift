@@ -2,7 +2,7 @@ import Dashboard
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// Logging in and out: keys, the session cookie, CSRF on every POST, the throttle.

@@ -2,7 +2,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// What the pages show, read from a real store over real HTTP.

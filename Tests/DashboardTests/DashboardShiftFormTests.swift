@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 import Testing
 
 /// The Shifts page's forms: shifts, leads, the escalation ladder and the time zone are

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 import Testing
 @testable import IncidentService
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 import Logging
 import RaiseDashConfig
 import ServiceLifecycle

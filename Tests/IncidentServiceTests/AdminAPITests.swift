@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import IncidentStore
+import Storage
 import Logging
 import RaiseDashConfig
 import ServiceLifecycle

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 import Testing
 @testable import IncidentService
 #if canImport(FoundationNetworking)

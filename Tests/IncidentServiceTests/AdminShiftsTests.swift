@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 @testable import IncidentService
 #if canImport(FoundationNetworking)

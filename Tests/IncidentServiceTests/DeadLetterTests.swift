@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
-import IncidentStore
+import Storage
 import Logging
 import RaiseDashConfig
 import RoleSupport

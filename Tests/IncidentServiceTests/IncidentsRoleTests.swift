@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Logging
 import RaiseDashConfig
 import RoleSupport

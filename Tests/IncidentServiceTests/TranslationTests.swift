@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-@testable import IncidentStore
+@testable import Storage
 import Testing
 import WireProtocol
 @testable import IncidentService

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 import Testing
 
 /// Company access keys, dashboard sessions and the login throttle (docs/access.md).

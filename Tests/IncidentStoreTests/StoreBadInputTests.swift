@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// Bad input gets a refusal (an answer in the outbox) and writes nothing else.

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 import Testing
 
 /// What the dashboard writes and lists: departments renamed, restricted and deleted with their

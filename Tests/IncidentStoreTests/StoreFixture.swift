@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// A store on a real SQLite file (WAL) in a fresh temporary directory, with a company

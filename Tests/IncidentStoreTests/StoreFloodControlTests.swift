@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// Inbound flood control: repeated notices collapse, cards and button answers go first.

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
-@testable import IncidentStore
+@testable import Storage
 import Testing
 
 /// The guards below the public API: the compare-and-set UPDATE and the schema's own checks.

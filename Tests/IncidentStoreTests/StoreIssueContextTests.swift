@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// `/new_issue` without a reply takes the reporter's own last messages of the last few minutes

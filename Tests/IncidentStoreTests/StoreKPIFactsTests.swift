@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import IncidentCore
 import IncidentKPI
-@testable import IncidentStore
+@testable import Storage
 import Testing
 
 /// The report facts (`kpi_*` tables kept by triggers, migration `v4-kpi2`) against the scan of

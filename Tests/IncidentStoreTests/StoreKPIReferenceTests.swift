@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 @testable import IncidentKPI
-@testable import IncidentStore
+@testable import Storage
 import Testing
 
 /// The people report and the summary's SLA, computed by the formulas as they were before they

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
-import IncidentStore
+import Storage
 import Testing
 
 /// Reports read from a real SQLite file, after real updates.

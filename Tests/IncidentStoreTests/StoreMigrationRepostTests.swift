@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// After a group is upgraded to a supergroup, every open incident gets a fresh card there at

@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// The group is told once that the bot cannot pin, and again only after the right was given

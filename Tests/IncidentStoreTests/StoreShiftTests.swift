@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentShifts
-import IncidentStore
+import Storage
 import Testing
 
 /// Shifts, escalations and personal messages on a real SQLite file. The fixture's company is

@@ -1,6 +1,6 @@
 import Foundation
 import IncidentCore
-import IncidentStore
+import Storage
 import Testing
 
 /// Reminders and auto-close come from stored timestamps, once each, across restarts.
