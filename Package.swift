@@ -56,7 +56,7 @@ let package = Package(
         /// Incident state machine, authorization, SLA arithmetic: decisions as data.
         .target(name: "IncidentCore", dependencies: ["Timestamps"]),
         /// KPI formulas: department sessions, episodes, percentiles, SLA, periods in a time zone.
-        .target(name: "IncidentKPI", dependencies: ["IncidentCore"]),
+        .target(name: "IncidentKPI", dependencies: ["IncidentCore", "Timestamps"]),
         /// Weekly shifts in a company's time zone (overnight, daylight saving): who is on shift.
         .target(name: "IncidentShifts", dependencies: ["IncidentCore"]),
 
@@ -112,7 +112,7 @@ let package = Package(
         ]),
         .target(name: "IncidentService", dependencies: [
             "RoleSupport", "IncidentCore", "Storage", "IncidentKPI", "IncidentShifts", "WireProtocol", "ZeroMQ",
-            "RaiseDashConfig",
+            "RaiseDashConfig", "Timestamps",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

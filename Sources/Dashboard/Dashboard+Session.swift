@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import Storage
 import RoleSupport
+import Storage
 
 /// Who is looking: the session, its company and the CSRF token its forms carry.
 struct Viewer: Sendable {

@@ -4,11 +4,11 @@ import Hummingbird
 import IncidentCore
 import IncidentKPI
 import IncidentService
-import Storage
 import Logging
 import Mustache
 import RaiseDashConfig
 import RoleSupport
+import Storage
 import Synchronization
 
 /// The dashboard: server-rendered pages under `/dashboard` on the incident service's HTTP

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// CSV that is safe to open in a spreadsheet: RFC 4180 (comma-separated, CRLF line ends,
 /// fields with a comma, quote, CR or LF quoted, quotes doubled), UTF-8, and every cell that
@@ -55,7 +56,7 @@ public enum CSVFormat {
 
     /// RFC 3339 UTC with milliseconds.
     public static func time(_ date: Date?) -> String {
-        date.map { $0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) } ?? ""
+        date.map(Timestamp.format) ?? ""
     }
 }
 

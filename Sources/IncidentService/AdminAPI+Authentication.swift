@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Storage
 import RaiseDashConfig
+import Storage
 import Synchronization
 
 /// Who calls the admin API: the platform token or a company key, as a bearer token.

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import IncidentCore
-import Storage
 import Logging
 import RaiseDashConfig
+import Storage
+import Timestamps
 
 /// The admin API: JSON over HTTP under `/api/v1`, bearer-token protected, described by the
 /// OpenAPI document at `/api/openapi.yaml`. Malformed input gets a 4xx with a JSON error body
@@ -256,7 +257,5 @@ func errorResponse(_ status: HTTPResponse.Status, _ message: String) -> Response
     return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: body)))
 }
 
-/// RFC 3339 in UTC, seconds precision with milliseconds when present.
-func rfc3339(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-}
+/// RFC 3339 in UTC with milliseconds (``Timestamp``, the format of the bus and the store).
+func rfc3339(_ date: Date) -> String { Timestamp.format(date) }

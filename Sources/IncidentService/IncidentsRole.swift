@@ -7,12 +7,12 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
-import Storage
 import Logging
 import Metrics
 import RaiseDashConfig
 import RoleSupport
 import ServiceLifecycle
+import Storage
 import WireProtocol
 import ZeroMQ
 

@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
-import Storage
 import Logging
 import Metrics
 import RoleSupport
+import Storage
 import WireProtocol
 import ZeroMQ
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import IncidentCore
-import Storage
 import RaiseDashConfig
+import Storage
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -1,14 +1,14 @@
 import Dashboard
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import IncidentCore
 import IncidentShifts
-import Storage
 import Logging
 import RaiseDashConfig
 import RoleSupport
+import Storage
 import Testing
 
 /// Two companies in one real SQLite file, each with departments, a group, people and

@@ -1,8 +1,8 @@
 import Foundation
 import IncidentCore
+@testable import IncidentService
 import Storage
 import Testing
-@testable import IncidentService
 
 /// The admin API's access routes: keys, activation codes, department changes, groups, people.
 @Suite("Admin API: access and dashboard operations")

@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
+@testable import IncidentService
 import IncidentShifts
 import Storage
 import Testing
-@testable import IncidentService
 
 /// Company B's key against company A's data on every route of the admin API, driven by the
 /// route table itself (``AdminAPI/routes``): a route added to the table is exercised here

@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 import Hummingbird
 import IncidentCore
-import Storage
+@testable import IncidentService
 import Logging
 import RaiseDashConfig
 import ServiceLifecycle
+import Storage
 import Testing
-@testable import IncidentService
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

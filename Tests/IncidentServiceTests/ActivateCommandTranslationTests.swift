@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
+@testable import IncidentService
 import Storage
 import Testing
 import WireProtocol
-@testable import IncidentService
 
 @Suite("Translation: /activate")
 struct ActivateCommandTranslationTests {

@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
-import Storage
-import RaiseDashConfig
-import Testing
 @testable import IncidentService
+import RaiseDashConfig
+import Storage
+import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

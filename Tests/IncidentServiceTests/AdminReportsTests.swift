@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
 import IncidentKPI
+@testable import IncidentService
 import Storage
 import Testing
-@testable import IncidentService
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 import Timestamps

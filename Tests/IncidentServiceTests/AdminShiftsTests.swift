@@ -1,8 +1,8 @@
 import Foundation
 import IncidentCore
+@testable import IncidentService
 import Storage
 import Testing
-@testable import IncidentService
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -1,12 +1,12 @@
 import Foundation
 import IncidentCore
-import Storage
+@testable import IncidentService
 import Logging
 import RoleSupport
+import Storage
 import Testing
 import WireProtocol
 import ZeroMQ
-@testable import IncidentService
 
 /// What a peer on the bus can and cannot do to the incident service.
 @Suite("Bus hardening", .serialized)

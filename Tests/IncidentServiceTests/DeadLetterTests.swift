@@ -1,14 +1,14 @@
 import Foundation
 import GRDB
 import IncidentCore
-import Storage
+@testable import IncidentService
 import Logging
 import RaiseDashConfig
 import RoleSupport
+import Storage
 import Testing
 import WireProtocol
 import ZeroMQ
-@testable import IncidentService
 
 /// Nothing stalls quietly: an update that can never be applied is given up on and recorded,
 /// and readiness follows whether the store can write.

@@ -1,13 +1,13 @@
 import Foundation
 import IncidentCore
-import Storage
+@testable import IncidentService
 import Logging
 import RaiseDashConfig
 import RoleSupport
+import Storage
 import Testing
 import WireProtocol
 import ZeroMQ
-@testable import IncidentService
 
 /// The incident service run in-process on a real SQLite file with real ZeroMQ sockets; the
 /// test plays the gateway and a sender.

@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
+@testable import IncidentService
 @testable import Storage
 import Testing
 import WireProtocol
-@testable import IncidentService
 
 /// The dispatcher's decisions as data: inputs (a sender's hello, a result, a claimed item, the
 /// clock) and the exact actions they decide, without a store or a socket.

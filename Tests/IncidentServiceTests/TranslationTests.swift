@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
+@testable import IncidentService
 @testable import Storage
 import Testing
 import WireProtocol
-@testable import IncidentService
 
 @Suite("Translation between the bus and the store")
 struct TranslationTests {

@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
-import Storage
 import ProcessLauncher
+import Storage
 import Testing
 
 /// Concurrency on a real file database in WAL mode.

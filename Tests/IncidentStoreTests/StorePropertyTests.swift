@@ -1,7 +1,7 @@
 import Foundation
 import IncidentCore
-import Storage
 import PropertyBased
+import Storage
 import Testing
 
 /// Random operations through the store (creates in two groups, presses, replies, deliveries,
