@@ -336,13 +336,9 @@ extension Database {
                     kind: claimed ? .claimed : .joined, startedAt: Self.date(row[4]),
                     endedAt: (row[5] as Int64?).map(Self.date)))
             }
-            for session in data.sessions { if let resolver = session.resolverID { people.insert(resolver.rawValue) } }
-            for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
+            try namePeople(Set(people.map(UserID.init)).union(data.sessions.compactMap(\.resolverID)), in: &data)
         }
-        for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
-        for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
-            if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
-        }
+        try nameDepartmentsAndGroups(company: company, in: &data)
         return data
     }
 

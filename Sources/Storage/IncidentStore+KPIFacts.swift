@@ -60,20 +60,8 @@ extension Database {
             let cursor = try Row.fetchCursor(statement, arguments: values)
             let column = IntegerColumns(statement)
             while try cursor.next() != nil {
-                guard let chatID = chats[column[2]] else { continue }
-                let seq = Int(column[3])
-                let flags = Int(column[8])
-                var session = SessionFact(
-                    incidentID: IncidentID(column[0]), number: IncidentNumber(Int(column[1])), chatID: chatID,
-                    seq: seq, episode: flags >> 6, departmentID: DepartmentID(column[4]), assignedAt: Self.date(column[5]),
-                    firstClaimedAt: column.optional(6).map(Self.date), firstClaimerID: nil,
-                    endedAt: column.optional(7).map(Self.date), end: Self.ends[(flags >> 2) & 3],
-                    resolverID: nil, transferredIn: flags & 2 != 0)
-                session.startsEpisode = flags & 1 != 0
-                if wantParticipations {
-                    session.firstClaimerID = column.optional(10).map(UserID.init)
-                    session.resolverID = column.optional(11).map(UserID.init)
-                }
+                guard let session = Self.sessionFact(column, chats: chats, people: wantParticipations) else { continue }
+                let seq = session.seq
                 if before {
                     // Open at the span's start: one per open episode.
                     openAtStart += 1
@@ -126,28 +114,12 @@ extension Database {
                 """),
             arguments: arguments([company.rawValue, stamp(span.from)!])) ?? 0
         data.openAtStart = openAtStart
-        // Each incident's sessions in order, as the source tables give them. (The keys are
-        // sorted, not the sessions: moving a key is cheaper than moving a session.)
-        data.sessions = data.sessions.indices
-            .map { IncidentOrder(incident: data.sessions[$0].incidentID.rawValue, seq: Int32(data.sessions[$0].seq), index: Int32($0)) }
-            .sorted()
-            .map { data.sessions[Int($0.index)] }
+        data.sessions = Self.inIncidentOrder(data.sessions)
 
         if wantParticipations, !data.sessions.isEmpty {
-            var people = Set<Int64>()
             var order: [Int] = []
             func read(_ statement: Statement, _ values: StatementArguments) throws {
-                let cursor = try Row.fetchCursor(statement, arguments: values)
-                let column = IntegerColumns(statement)
-                while try cursor.next() != nil {
-                    let user = column[2]
-                    people.insert(user)
-                    data.participations.append(ParticipationFact(
-                        incidentID: IncidentID(column[0]), sessionSeq: Int(column[1]), userID: UserID(user),
-                        kind: column[3] != 0 ? .claimed : .joined, startedAt: Self.date(column[4]),
-                        endedAt: column.optional(5).map(Self.date)))
-                    order.append(Int(column[6]))
-                }
+                try Self.readParticipations(statement, values, into: &data.participations, order: &order)
             }
             try read(
                 cachedStatement(sql: """
@@ -161,19 +133,11 @@ extension Database {
             for session in data.sessions where session.assignedAt < span.from {
                 try read(single, [session.incidentID.rawValue, session.seq])
             }
-            // In each incident's order, as the source tables give them.
-            data.participations = data.participations.indices
-                .map { IncidentOrder(incident: data.participations[$0].incidentID.rawValue, seq: Int32(order[$0]), index: Int32($0)) }
-                .sorted()
-                .map { data.participations[Int($0.index)] }
-            // And who resolved without working on it (a manager may).
-            for session in data.sessions { if let resolver = session.resolverID { people.insert(resolver.rawValue) } }
-            for (id, person) in try self.people(people.map(UserID.init)) { data.personNames[id] = person.displayName }
+            data.participations = Self.inIncidentOrder(data.participations, order: order)
+            // The people who worked, and who resolved without working on it (a manager may).
+            try namePeople(Set(data.participations.map(\.userID)).union(data.sessions.compactMap(\.resolverID)), in: &data)
         }
-        for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
-        for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
-            if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
-        }
+        try nameDepartmentsAndGroups(company: company, in: &data)
         return data
     }
 }
@@ -197,69 +161,111 @@ extension Database {
 
         // The person's participations in sessions assigned in the span: one range of
         // kpi_participations, the other people's rows skipped by SQLite.
-        struct Key: Hashable { var incident: Int64; var seq: Int64 }
-        var worked = Set<Key>()
         var order: [Int] = []
-        let participations = try cachedStatement(sql: """
-            SELECT incident_id, session_seq, user_id, claimed, started_ms, ended_ms, seq FROM kpi_participations
-            WHERE company_id = ? AND session_assigned_ms >= ? AND session_assigned_ms < ? AND user_id = ?\(groupCondition)
-            """)
-        let participationCursor = try Row.fetchCursor(
-            participations, arguments: StatementArguments([company.rawValue, from, to, person.rawValue] + chatArgument))
-        let participation = IntegerColumns(participations)
-        while try participationCursor.next() != nil {
-            worked.insert(Key(incident: participation[0], seq: participation[1]))
-            data.participations.append(ParticipationFact(
-                incidentID: IncidentID(participation[0]), sessionSeq: Int(participation[1]), userID: person,
-                kind: participation[3] != 0 ? .claimed : .joined, startedAt: Self.date(participation[4]),
-                endedAt: participation.optional(5).map(Self.date)))
-            order.append(Int(participation[6]))
-        }
+        try Self.readParticipations(
+            cachedStatement(sql: """
+                SELECT \(Self.participationSelect) FROM kpi_participations
+                WHERE company_id = ? AND session_assigned_ms >= ? AND session_assigned_ms < ? AND user_id = ?\(groupCondition)
+                """),
+            StatementArguments([company.rawValue, from, to, person.rawValue] + chatArgument),
+            into: &data.participations, order: &order)
+        struct Key: Hashable { var incident: Int64; var seq: Int }
+        let worked = Set(data.participations.map { Key(incident: $0.incidentID.rawValue, seq: $0.sessionSeq) })
 
         // Their sessions, each by its key; then the sessions the person resolved without
         // having worked on them (a manager's Resolve), from the span's range.
-        let columns = "incident_id, number, group_id, seq, department_id, assigned_ms, first_claimed_ms, ended_ms, flags, first_claimer_id, resolver_id"
         func append(_ statement: Statement, _ arguments: StatementArguments, unless skip: Set<Key>) throws {
             let cursor = try Row.fetchCursor(statement, arguments: arguments)
             let column = IntegerColumns(statement)
             while try cursor.next() != nil {
-                guard let chatID = chats[column[2]], !skip.contains(Key(incident: column[0], seq: column[3])) else { continue }
-                let flags = Int(column[8])
-                var session = SessionFact(
-                    incidentID: IncidentID(column[0]), number: IncidentNumber(Int(column[1])), chatID: chatID,
-                    seq: Int(column[3]), episode: flags >> 6, departmentID: DepartmentID(column[4]),
-                    assignedAt: Self.date(column[5]), firstClaimedAt: column.optional(6).map(Self.date),
-                    firstClaimerID: column.optional(9).map(UserID.init), endedAt: column.optional(7).map(Self.date),
-                    end: Self.ends[(flags >> 2) & 3], resolverID: column.optional(10).map(UserID.init),
-                    transferredIn: flags & 2 != 0)
-                session.startsEpisode = flags & 1 != 0
+                guard let session = Self.sessionFact(column, chats: chats, people: true),
+                    !skip.contains(Key(incident: session.incidentID.rawValue, seq: session.seq))
+                else { continue }
                 data.sessions.append(session)
             }
         }
-        let byKey = try cachedStatement(sql: "SELECT \(columns) FROM kpi_sessions WHERE incident_id = ? AND seq = ?")
+        let byKey = try cachedStatement(sql: "SELECT \(Self.sessionSelect(true)) FROM kpi_sessions WHERE incident_id = ? AND seq = ?")
         for key in worked { try append(byKey, [key.incident, key.seq], unless: []) }
         try append(
             cachedStatement(sql: """
-                SELECT \(columns) FROM kpi_sessions
+                SELECT \(Self.sessionSelect(true)) FROM kpi_sessions
                 WHERE company_id = ? AND assigned_ms >= ? AND assigned_ms < ? AND resolver_id = ?\(groupCondition)
                 """),
             StatementArguments([company.rawValue, from, to, person.rawValue] + chatArgument), unless: worked)
 
         // In each incident's order, as the whole dataset has them.
-        data.sessions = data.sessions.indices
-            .map { IncidentOrder(incident: data.sessions[$0].incidentID.rawValue, seq: Int32(data.sessions[$0].seq), index: Int32($0)) }
+        data.sessions = Self.inIncidentOrder(data.sessions)
+        data.participations = Self.inIncidentOrder(data.participations, order: order)
+        try namePeople([person], in: &data)
+        try nameDepartmentsAndGroups(company: company, in: &data)
+        return data
+    }
+}
+
+extension Database {
+    /// The session of the `kpi_sessions` row `column` is on, selected with
+    /// ``sessionSelect(_:)`` (who claimed first and who resolved only with `people`); nil
+    /// when its group is unknown.
+    fileprivate static func sessionFact(_ column: IntegerColumns, chats: GroupChats, people: Bool) -> SessionFact? {
+        guard let chatID = chats[column[2]] else { return nil }
+        let flags = Int(column[8])
+        var session = SessionFact(
+            incidentID: IncidentID(column[0]), number: IncidentNumber(Int(column[1])), chatID: chatID,
+            seq: Int(column[3]), episode: flags >> 6, departmentID: DepartmentID(column[4]), assignedAt: date(column[5]),
+            firstClaimedAt: column.optional(6).map(date), endedAt: column.optional(7).map(date),
+            end: ends[(flags >> 2) & 3], transferredIn: flags & 2 != 0)
+        session.startsEpisode = flags & 1 != 0
+        if people {
+            session.firstClaimerID = column.optional(10).map(UserID.init)
+            session.resolverID = column.optional(11).map(UserID.init)
+        }
+        return session
+    }
+
+    /// Appends the participations `statement` (selecting ``participationSelect``) reads, and
+    /// each one's sequence number in its incident to `order`.
+    fileprivate static func readParticipations(
+        _ statement: Statement, _ arguments: StatementArguments, into participations: inout [ParticipationFact], order: inout [Int]
+    ) throws {
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        let column = IntegerColumns(statement)
+        while try cursor.next() != nil {
+            participations.append(ParticipationFact(
+                incidentID: IncidentID(column[0]), sessionSeq: Int(column[1]), userID: UserID(column[2]),
+                kind: column[3] != 0 ? .claimed : .joined, startedAt: date(column[4]),
+                endedAt: column.optional(5).map(date)))
+            order.append(Int(column[6]))
+        }
+    }
+
+    /// Sessions in each incident's order, as the source tables give them. (The keys are
+    /// sorted, not the sessions: moving a key is cheaper than moving a session.)
+    fileprivate static func inIncidentOrder(_ sessions: [SessionFact]) -> [SessionFact] {
+        sessions.indices
+            .map { IncidentOrder(incident: sessions[$0].incidentID.rawValue, seq: Int32(sessions[$0].seq), index: Int32($0)) }
             .sorted()
-            .map { data.sessions[Int($0.index)] }
-        data.participations = data.participations.indices
-            .map { IncidentOrder(incident: data.participations[$0].incidentID.rawValue, seq: Int32(order[$0]), index: Int32($0)) }
+            .map { sessions[Int($0.index)] }
+    }
+
+    /// Participations in each incident's order (`order`: each one's sequence number in it).
+    fileprivate static func inIncidentOrder(_ participations: [ParticipationFact], order: [Int]) -> [ParticipationFact] {
+        participations.indices
+            .map { IncidentOrder(incident: participations[$0].incidentID.rawValue, seq: Int32(order[$0]), index: Int32($0)) }
             .sorted()
-            .map { data.participations[Int($0.index)] }
-        for (id, found) in try people([person]) { data.personNames[id] = found.displayName }
+            .map { participations[Int($0.index)] }
+    }
+
+    /// The display names of `people` into the dataset.
+    func namePeople(_ people: Set<UserID>, in data: inout KPIDataset) throws {
+        for (id, person) in try self.people(people) { data.personNames[id] = person.displayName }
+    }
+
+    /// The names of the company's departments (deleted ones too) and its groups' titles.
+    func nameDepartmentsAndGroups(company: CompanyID, in data: inout KPIDataset) throws {
         for department in try departments(company: company, includingDeleted: true) { data.departmentNames[department.id] = department.name }
         for row in try rows("SELECT chat_id, title FROM groups WHERE company_id = ?", [company.rawValue]) {
             if let title: String = row[1] { data.groupTitles[ChatID(row[0])] = title }
         }
-        return data
     }
 }
 

@@ -65,17 +65,32 @@ struct StoreKPIReferenceTests {
         })
     }
 
+    /// Thresholds that split the generated times (the tests also use the defaults).
+    static let tight = KPISettings(timeZoneID: "Asia/Tashkent", weekStart: .sunday, claimThreshold: 120, resolveThreshold: 1800)
+
+    /// Equal bytes mean equal reports.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+
+    /// A generated company of 1,500 incidents over 30 days to `end` (now, whole milliseconds),
+    /// from a random seed (reported by the tests' messages).
+    static func generate(_ fixture: StoreFixture) async throws -> (seed: UInt64, end: Date, company: CompanyID) {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let end = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        let company = try await fixture.store.generate(KPIBenchData(incidents: 1500, groups: 4, days: 30, end: end, seed: seed))
+        return (seed, end, company)
+    }
+
     @Test("the people report and the summary's SLA equal the reference formulas; datasets without incidents give the same reports")
     func matchesTheReference() async throws {
         let fixture = try await StoreFixture()
         defer { fixture.remove() }
-        let seed = UInt64.random(in: 1...UInt64.max)
-        let end = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        let company = try await fixture.store.generate(KPIBenchData(incidents: 1500, groups: 4, days: 30, end: end, seed: seed))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        // Thresholds that split the generated times, and the defaults.
-        let tight = KPISettings(timeZoneID: "Asia/Tashkent", weekStart: .sunday, claimThreshold: 120, resolveThreshold: 1800)
+        let (seed, end, company) = try await Self.generate(fixture)
+        let encoder = Self.encoder
+        let tight = Self.tight
         var compared = 0
         for span in StoreKPIFactsTests.spans(end: end, days: 30) {
             let data = try await fixture.store.kpiDataset(company: company, span: span, participations: true)
@@ -124,12 +139,9 @@ struct StoreKPIReferenceTests {
     func personDatasetGivesTheSameReports() async throws {
         let fixture = try await StoreFixture()
         defer { fixture.remove() }
-        let seed = UInt64.random(in: 1...UInt64.max)
-        let end = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-        let company = try await fixture.store.generate(KPIBenchData(incidents: 1500, groups: 4, days: 30, end: end, seed: seed))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let tight = KPISettings(timeZoneID: "Asia/Tashkent", weekStart: .sunday, claimThreshold: 120, resolveThreshold: 1800)
+        let (seed, end, company) = try await Self.generate(fixture)
+        let encoder = Self.encoder
+        let tight = Self.tight
         var compared = 0
         var resolvedByOthers = 0
         for period in StoreKPIFactsTests.spans(end: end, days: 30) {
