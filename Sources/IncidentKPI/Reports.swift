@@ -454,13 +454,12 @@ public struct KPIEngine: Sendable {
             var claim = Compliance(), resolve = Compliance()
         }
         // Each person's tally by a slot number, looked up once per participation.
-        var slots: [UserID: Int] = [:]
+        var slots = UserSlots()
         var tallies: [Tally] = []
         func slot(_ user: UserID) -> Int {
-            if let slot = slots[user] { return slot }
-            slots[user] = tallies.count
-            tallies.append(Tally())
-            return tallies.count - 1
+            let slot = slots.slot(user)
+            if slot == tallies.count { tallies.append(Tally()) }
+            return slot
         }
         // A person counts once per resolved session they worked on, however often they joined:
         // the first person seen on each session, and a set for the others.
@@ -497,8 +496,9 @@ public struct KPIEngine: Sendable {
                 tallies[slot(resolver)].resolved += 1
             }
         }
-        let people = slots.keys.sorted().map { user in
-            let tally = tallies[slots[user]!]
+        let people = slots.people.indices.sorted { slots.people[$0] < slots.people[$1] }.map { index in
+            let user = slots.people[index]
+            let tally = tallies[index]
             return PersonKPI(
                 userID: user, name: data.personNames[user], claimed: tally.claimed, joined: tally.joined,
                 resolved: tally.resolved, activeSeconds: tally.active,
