@@ -216,6 +216,10 @@ struct LifecycleLoad: AsyncParsableCommand {
                 try await LoadWorld.seed(casts, control: control, admin: admin, driver: driver)
                 print(String(format: "seeded %d groups in %.1f s", casts.count, (ContinuousClock.now - seeding) / .seconds(1)))
                 await watch.settle()
+                // Idle: the system started and the groups seeded, nothing in flight.
+                let idleMemory = Dictionary(
+                    system.processes.compactMap { process in process.memoryBreakdown().map { (process.name, $0) } },
+                    uniquingKeysWith: { $1 })
                 let tallyBefore = watch.tally
                 let cpuBefore = system.processes.map { ($0.name, $0.cpuSeconds() ?? 0) }
                 let benchCPUBefore = ProcFS.cpuSeconds(pid: getpid()) ?? 0
@@ -239,7 +243,8 @@ struct LifecycleLoad: AsyncParsableCommand {
                 let cpuAfter = Dictionary(system.processes.map { ($0.name, $0.cpuSeconds() ?? 0) }, uniquingKeysWith: { $1 })
                 let processes = system.processes.map { process in
                     ProcessFigures(
-                        name: process.name, memory: process.memory(),
+                        name: process.name, memory: process.memory(), idle: idleMemory[process.name],
+                        loaded: process.memoryBreakdown(),
                         cpuSeconds: (cpuAfter[process.name] ?? 0) - (cpuBefore.first { $0.0 == process.name }?.1 ?? 0))
                 }
                 return LoadResult(
@@ -308,6 +313,9 @@ struct LoadPlan: Sendable {
 struct ProcessFigures: Sendable {
     var name: String
     var memory: (peakKB: Int, residentKB: Int)?
+    /// What its resident set was made of at idle (before the lifecycles) and at the end.
+    var idle: ProcFS.Breakdown?
+    var loaded: ProcFS.Breakdown?
     /// CPU seconds (user + system) spent during the measured part.
     var cpuSeconds: Double
 }
@@ -366,6 +374,18 @@ struct LoadResult: Sendable, CustomStringConvertible {
             let name = process.name.padding(toLength: 9, withPad: " ", startingAt: 0)
             lines.append("  \(name) \(memory); CPU \(fixed(process.cpuSeconds, 2)) s = \(fixed(process.cpuSeconds * 1000 / Double(max(1, count)), 1)) ms per lifecycle")
         }
+        lines.append("resident set made of (MiB; anonymous = the process's own heap and stacks, the rest is the executable's and libraries' pages, shared by every process of the binary; PSS divides shared pages among the processes that map them):")
+        func split(_ memory: ProcFS.Breakdown?) -> String {
+            guard let memory else { return "not readable" }
+            return String(
+                format: "resident %.1f = anonymous %.1f + files %.1f, PSS %.1f", Double(memory.resident) / 1024,
+                Double(memory.anonymous) / 1024, Double(memory.resident - memory.anonymous) / 1024, Double(memory.proportional) / 1024)
+        }
+        for process in processes {
+            lines.append("  \(process.name.padding(toLength: 9, withPad: " ", startingAt: 0)) idle: \(split(process.idle)); at the end: \(split(process.loaded))")
+        }
+        let rolePSS = processes.filter { SystemUnderLoad.roles.contains($0.name) }.compactMap { $0.loaded?.proportional }.reduce(0, +)
+        lines.append(String(format: "  the four roles together at the end: PSS %.1f MiB", Double(rolePSS) / 1024))
         let roles = processes.filter { SystemUnderLoad.roles.contains($0.name) }.map(\.cpuSeconds).reduce(0, +)
         lines.append("  the four roles together: CPU \(fixed(roles * 1000 / Double(max(1, count)), 1)) ms per lifecycle")
         let benchMemory = bench.map { String(format: "%.1f MiB peak", Double($0.peakKB) / 1024) } ?? "memory not readable"

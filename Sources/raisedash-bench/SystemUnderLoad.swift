@@ -52,6 +52,12 @@ final class RoleProcess: Sendable {
         return ProcFS.memory(status: status)
     }
 
+    /// What the resident set is made of now (/proc/<pid>/smaps_rollup).
+    func memoryBreakdown() -> ProcFS.Breakdown? {
+        guard exitStatus == nil else { return nil }
+        return ProcFS.breakdown(pid: pid)
+    }
+
     /// User + system CPU seconds so far (from /proc/<pid>/stat).
     func cpuSeconds() -> Double? {
         guard exitStatus == nil else { return nil }
@@ -94,6 +100,31 @@ enum ProcFS {
         }
         guard let peak = field("VmHWM"), let resident = field("VmRSS") else { return nil }
         return (peak, resident)
+    }
+
+    /// A resident set split by what it is made of, in kB: `anonymous` is the process's own
+    /// heap and stacks; the rest of `resident` is pages of files (the executable and shared
+    /// libraries), which every process running the same binary shares; `proportional` (PSS)
+    /// counts each shared page divided by the number of processes that map it, so the PSS of
+    /// all processes adds up to the memory they really take together.
+    struct Breakdown: Sendable {
+        var resident: Int
+        var anonymous: Int
+        var proportional: Int
+    }
+
+    static func breakdown(pid: pid_t) -> Breakdown? {
+        guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return nil }
+        return breakdown(rollup: rollup)
+    }
+
+    static func breakdown(rollup: String) -> Breakdown? {
+        func field(_ name: String) -> Int? {
+            guard let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+        }
+        guard let resident = field("Rss"), let anonymous = field("Anonymous"), let proportional = field("Pss") else { return nil }
+        return Breakdown(resident: resident, anonymous: anonymous, proportional: proportional)
     }
 
     static func cpuSeconds(pid: pid_t) -> Double? {
