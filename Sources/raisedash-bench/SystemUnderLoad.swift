@@ -93,12 +93,14 @@ final class RoleProcess: Sendable {
 
 /// Reading /proc.
 enum ProcFS {
+    /// The number of a `Name:   1234 kB` line of a /proc file.
+    static func field(_ name: String, in text: String) -> Int? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+        return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+    }
+
     static func memory(status: String) -> (peakKB: Int, residentKB: Int)? {
-        func field(_ name: String) -> Int? {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
-        }
-        guard let peak = field("VmHWM"), let resident = field("VmRSS") else { return nil }
+        guard let peak = field("VmHWM", in: status), let resident = field("VmRSS", in: status) else { return nil }
         return (peak, resident)
     }
 
@@ -119,11 +121,9 @@ enum ProcFS {
     }
 
     static func breakdown(rollup: String) -> Breakdown? {
-        func field(_ name: String) -> Int? {
-            guard let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
-        }
-        guard let resident = field("Rss"), let anonymous = field("Anonymous"), let proportional = field("Pss") else { return nil }
+        guard let resident = field("Rss", in: rollup), let anonymous = field("Anonymous", in: rollup),
+            let proportional = field("Pss", in: rollup)
+        else { return nil }
         return Breakdown(resident: resident, anonymous: anonymous, proportional: proportional)
     }
 
